@@ -1,0 +1,172 @@
+// CLI: customer CSV -> features -> fit -> calibrate -> evaluate -> versioned artefact under models/.
+// Run `npm run train -- --help` for the flags.
+import { readFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { CsvDataError, describeProblem, parseCustomerCsv } from '../src/dataset.js'
+import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../src/features.js'
+import { serializeModel, setCurrentVersion, sha256, writeArtefact } from '../src/model-store.js'
+import { initTensorFlow, tensorFlowVersions } from '../src/tf.js'
+import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingOptions } from '../src/training/pipeline.js'
+import { formatSummary } from '../src/training/summary.js'
+
+const DEFAULT_DATA_FILE = '../shared/data/audiobooks.csv'
+const DEFAULT_MODELS_ROOT = 'models'
+
+const HELP = `Usage: npm run train -- [options]
+
+Trains the buy-again model and writes a versioned artefact directory
+(model.json, weights.bin, preprocessing.json, card.json) under --models-dir.
+
+Data
+  --data FILE           customer CSV: Kaggle header, API field names, or the headerless
+                        course file (default: ${DEFAULT_DATA_FILE})
+  --skip-invalid        skip malformed rows and report them (default: stop at the first)
+
+Output
+  --models-dir DIR      parent directory of artefacts (default: ${DEFAULT_MODELS_ROOT})
+  --version NAME        artefact directory name (default: v<date>-<weights hash>)
+  --no-promote          do not make this artefact the default (models-dir/CURRENT)
+
+Model
+  --seed N              seed for split, initial weights and shuffling (default: ${DEFAULT_TRAINING_OPTIONS.seed})
+  --ensemble N          number of MLPs whose logits are averaged (default: ${DEFAULT_TRAINING_OPTIONS.ensembleSize})
+  --hidden A,B          hidden layer sizes (default: ${DEFAULT_TRAINING_OPTIONS.hiddenUnits.join(',')})
+  --learning-rate X     Adam learning rate (default: ${DEFAULT_TRAINING_OPTIONS.learningRate})
+  --batch-size N        mini-batch size (default: ${DEFAULT_TRAINING_OPTIONS.batchSize})
+  --l2 X                L2 penalty on hidden kernels (default: ${DEFAULT_TRAINING_OPTIONS.l2})
+  --max-epochs N        upper bound on epochs per member (default: ${DEFAULT_TRAINING_OPTIONS.maxEpochs})
+  --patience N          epochs without validation improvement before stopping (default: ${DEFAULT_TRAINING_OPTIONS.patience})
+  --no-calibrate        skip Platt scaling on the validation split
+
+  --quiet               no per-epoch lines
+  -h, --help            this text
+`
+
+function numberFlag (name: string, text: string | undefined, fallback: number, check: (n: number) => boolean): number {
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} has an invalid value "${text}"`)
+  return value
+}
+
+class UsageError extends Error {}
+
+function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      data: { type: 'string' },
+      'skip-invalid': { type: 'boolean' },
+      'models-dir': { type: 'string' },
+      version: { type: 'string' },
+      'no-promote': { type: 'boolean' },
+      seed: { type: 'string' },
+      ensemble: { type: 'string' },
+      hidden: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'batch-size': { type: 'string' },
+      l2: { type: 'string' },
+      'max-epochs': { type: 'string' },
+      patience: { type: 'string' },
+      'no-calibrate': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  const d = DEFAULT_TRAINING_OPTIONS
+  const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0
+  const hiddenUnits = values.hidden === undefined
+    ? d.hiddenUnits
+    : values.hidden.split(',').map((t) => numberFlag('hidden', t, 0, positiveInt))
+  const version = values.version
+  if (version !== undefined && !/^[\w.-]+$/.test(version)) throw new UsageError('--version may contain only letters, digits, ".", "_" and "-"')
+  return {
+    options: {
+      ...d,
+      seed: numberFlag('seed', values.seed, d.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31),
+      ensembleSize: numberFlag('ensemble', values.ensemble, d.ensembleSize, positiveInt),
+      hiddenUnits,
+      learningRate: numberFlag('learning-rate', values['learning-rate'], d.learningRate, (n) => n > 0 && n < 1),
+      batchSize: numberFlag('batch-size', values['batch-size'], d.batchSize, positiveInt),
+      l2: numberFlag('l2', values.l2, d.l2, (n) => n >= 0),
+      maxEpochs: numberFlag('max-epochs', values['max-epochs'], d.maxEpochs, positiveInt),
+      patience: numberFlag('patience', values.patience, d.patience, positiveInt),
+      calibrate: values['no-calibrate'] !== true
+    },
+    data: values.data ?? DEFAULT_DATA_FILE,
+    modelsDir: values['models-dir'] ?? DEFAULT_MODELS_ROOT,
+    version,
+    promote: values['no-promote'] !== true,
+    skipInvalid: values['skip-invalid'] === true,
+    quiet: values.quiet === true,
+    help: values.help === true
+  }
+}
+
+async function main (): Promise<void> {
+  const args = parseTrainArgs(process.argv.slice(2))
+  if (args.help) {
+    process.stdout.write(HELP)
+    return
+  }
+  const started = performance.now()
+  let bytes: Buffer
+  try {
+    bytes = await readFile(args.data)
+  } catch (err) {
+    throw new UsageError(`cannot read data file ${args.data}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Download audiobook_data_2.csv from Kaggle (see README) or pass --data FILE.`)
+  }
+  const data = parseCustomerCsv(bytes, { requireTarget: true, skipInvalid: args.skipInvalid })
+  const log = (line: string): void => { process.stderr.write(line + '\n') }
+  log(`read ${data.customers.length} customers from ${args.data} (${data.layout} layout)`)
+  if (data.skipped.length > 0) {
+    log(`skipped ${data.skipped.length} invalid rows:`)
+    for (const p of data.skipped.slice(0, 20)) log(`  ${describeProblem(p)}`)
+    if (data.skipped.length > 20) log(`  ... and ${data.skipped.length - 20} more`)
+  }
+
+  await initTensorFlow('wasm')
+  const result = await trainModel(data.customers, data.labels, args.options, args.quiet
+    ? undefined
+    : (r) => log(`member ${r.member + 1}/${args.options.ensembleSize} epoch ${String(r.epoch).padStart(3)}  loss ${r.loss.toFixed(4)}  val_loss ${r.validationLoss.toFixed(4)}${r.improved ? ' *' : '  '}  ${r.elapsedSeconds.toFixed(1)} s`))
+
+  const { modelJson, weights } = await serializeModel(result.model)
+  const createdAt = new Date()
+  const version = args.version ?? `v${createdAt.toISOString().slice(0, 10).replaceAll('-', '')}-${sha256(weights).slice(0, 8)}`
+  const dir = join(args.modelsDir, version)
+  const seconds = (performance.now() - started) / 1000
+  await writeArtefact(dir, {
+    modelJson,
+    weights,
+    preprocessing: { ...result.stats, schemaHash: PREPROCESSING_HASH, featureDescriptions: FEATURE_DESCRIPTIONS },
+    card: {
+      version,
+      createdAt: createdAt.toISOString(),
+      description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged, Platt-scaled on the validation split.`,
+      threshold: result.threshold,
+      thresholdMethod: result.thresholdMethod,
+      baseRate: result.trainingBaseRate,
+      calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
+      metrics: { test: result.test, validation: result.validation },
+      featureImportance: result.featureImportance,
+      features: result.fieldStatistics,
+      data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
+      training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
+      libraries: { ...tensorFlowVersions(), node: process.version }
+    }
+  })
+  if (args.promote) await setCurrentVersion(args.modelsDir, version)
+  result.model.dispose()
+  process.stdout.write(formatSummary(result, { dir, promoted: args.promote, seconds }))
+}
+
+main().catch((err: unknown) => {
+  // Bad flags and bad data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
+  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  const expected = usage || err instanceof CsvDataError || err instanceof TrainingDataError
+  process.stderr.write(`train: ${expected ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
+  if (usage) process.stderr.write('Run with --help for usage.\n')
+  process.exit(expected ? 2 : 1)
+})

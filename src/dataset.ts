@@ -1,0 +1,196 @@
+// CSV (csv-parse) -> customers (+ labels), through the one customer schema, with row-numbered errors.
+// Accepts the Kaggle header, a header of the API's field names, or no header at all (the course
+// file Audiobooks_data.csv: the Kaggle columns in the same order). CRLF or LF, optional BOM.
+import { parse as parseSync } from 'csv-parse/sync'
+import { CUSTOMER_FIELDS, ID_COLUMNS, TARGET_COLUMNS, fieldValueProblem, type Customer, type FieldSpec } from './customer.js'
+
+export type CsvLayout = 'kaggle' | 'api' | 'headerless'
+
+export interface RowProblem {
+  /** 1-based data row (the header is not counted). */
+  readonly row: number
+  /** 1-based line in the file. */
+  readonly line: number
+  readonly column: string | null
+  readonly message: string
+}
+
+export class CsvDataError extends Error {
+  readonly problems: readonly RowProblem[]
+  constructor (message: string, problems: readonly RowProblem[] = []) {
+    super(message)
+    this.name = 'CsvDataError'
+    this.problems = problems
+  }
+}
+
+export function describeProblem (p: RowProblem): string {
+  const where = p.column === null ? '' : `, column ${p.column}`
+  return `row ${p.row} (line ${p.line})${where}: ${p.message}`
+}
+
+interface ColumnPlan {
+  readonly layout: CsvLayout
+  readonly hasHeader: boolean
+  readonly columnCount: number
+  readonly header: readonly string[]
+  /** Column index of each customer field, or -1 when absent (optional fields only). */
+  readonly fieldIndex: readonly number[]
+  readonly idIndex: number
+  readonly targetIndex: number
+}
+
+export interface CsvReadOptions {
+  /** Training data: the label column must be present. */
+  readonly requireTarget: boolean
+  /** Columns other than the known ones are ignored instead of rejected (file scoring passes them through). */
+  readonly allowExtraColumns?: boolean
+}
+
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+function looksNumeric (cell: string): boolean {
+  return NUMBER_TEXT.test(cell.trim())
+}
+
+/** Decides from the first record whether there is a header and where each field lives. */
+export function planColumns (firstRecord: readonly string[], options: CsvReadOptions): ColumnPlan {
+  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
+  if (firstRecord.every(looksNumeric)) {
+    // Headerless course file: ID, the ten fields in Kaggle order, Target.
+    const expected = fields.length + 2
+    if (firstRecord.length !== expected && firstRecord.length !== expected - 1) {
+      throw new CsvDataError(`a file without a header must have ${expected} columns (ID, ${fields.length} fields, Target) but row 1 has ${firstRecord.length}`)
+    }
+    const hasTarget = firstRecord.length === expected
+    if (options.requireTarget && !hasTarget) throw new CsvDataError(`training data needs a Target column: a file without a header must have ${expected} columns`)
+    return {
+      layout: 'headerless',
+      hasHeader: false,
+      columnCount: firstRecord.length,
+      header: ['ID', ...fields.map((f) => f.kaggleColumn), ...(hasTarget ? ['Target'] : [])],
+      fieldIndex: fields.map((_, i) => i + 1),
+      idIndex: 0,
+      targetIndex: hasTarget ? expected - 1 : -1
+    }
+  }
+  const header = firstRecord.map((h) => h.trim())
+  const seen = new Set<string>()
+  for (const name of header) {
+    if (seen.has(name)) throw new CsvDataError(`header names column "${name}" twice`)
+    seen.add(name)
+  }
+  const isKaggle = fields.some((f) => header.includes(f.kaggleColumn))
+  const layout: CsvLayout = isKaggle ? 'kaggle' : 'api'
+  const nameOf = (f: FieldSpec): string => (isKaggle ? f.kaggleColumn : f.name)
+  const fieldIndex = fields.map((f) => header.indexOf(nameOf(f)))
+  const missing = fields.filter((f, i) => fieldIndex[i] === -1 && f.optional !== true).map(nameOf)
+  if (missing.length > 0) {
+    throw new CsvDataError(`header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${header.join(', ')})`)
+  }
+  const idIndex = header.findIndex((h) => (ID_COLUMNS as readonly string[]).includes(h))
+  const targetIndex = header.findIndex((h) => (TARGET_COLUMNS as readonly string[]).includes(h))
+  if (options.requireTarget && targetIndex === -1) throw new CsvDataError(`header has no label column (one of ${TARGET_COLUMNS.join(', ')})`)
+  if (options.allowExtraColumns !== true) {
+    const known = new Set([...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS])
+    const unknown = header.filter((h) => !known.has(h))
+    if (unknown.length > 0) throw new CsvDataError(`header has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`)
+  }
+  return { layout, hasHeader: true, columnCount: header.length, header, fieldIndex, idIndex, targetIndex }
+}
+
+function parseCell (field: FieldSpec, cell: string): number | boolean | null | string {
+  const text = cell.trim()
+  if (text === '') return field.optional === true ? null : 'is empty'
+  if (field.type === 'boolean') {
+    if (text === '1' || text.toLowerCase() === 'true') return true
+    if (text === '0' || text.toLowerCase() === 'false') return false
+    return `must be 0/1 or true/false, got "${text.slice(0, 40)}"`
+  }
+  if (!looksNumeric(text)) return `must be a number, got "${text.slice(0, 40)}"`
+  return Number(text)
+}
+
+export type RowResult =
+  | { readonly ok: true, readonly customer: Customer, readonly label: number | null }
+  | { readonly ok: false, readonly problem: RowProblem }
+
+/** Converts one data record; never throws. */
+export function convertRecord (plan: ColumnPlan, record: readonly string[], row: number, line: number): RowResult {
+  const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line, column, message } })
+  if (record.length !== plan.columnCount) return fail(null, `has ${record.length} columns, expected ${plan.columnCount}`)
+  const customer: Record<string, unknown> = {}
+  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldSpec
+    const index = plan.fieldIndex[i] as number
+    const column = plan.header[index] ?? field.name
+    const parsed = index === -1 ? null : parseCell(field, record[index] as string)
+    if (typeof parsed === 'string') return fail(column, parsed)
+    const problem = fieldValueProblem(field, parsed)
+    if (problem !== null) return fail(column, problem)
+    if (parsed !== null) customer[field.name] = parsed
+  }
+  if (plan.idIndex !== -1) {
+    const id = (record[plan.idIndex] as string).trim()
+    if (id !== '') customer.customerId = id
+  }
+  let label: number | null = null
+  if (plan.targetIndex !== -1) {
+    const text = (record[plan.targetIndex] as string).trim().toLowerCase()
+    if (text === '1' || text === 'true') label = 1
+    else if (text === '0' || text === 'false') label = 0
+    else return fail(plan.header[plan.targetIndex] ?? 'Target', `must be 0 or 1, got "${text.slice(0, 40)}"`)
+  }
+  return { ok: true, customer: customer as Customer, label }
+}
+
+/** csv-parse settings shared by every reader: lenient column count so we can name the row ourselves. */
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  skip_empty_lines: true,
+  relax_column_count: true,
+  info: true
+} as const
+
+export interface ParsedCsv {
+  readonly layout: CsvLayout
+  readonly customers: Customer[]
+  /** Labels (0/1) when the file has a label column, else empty. */
+  readonly labels: number[]
+  /** Rows skipped because they were invalid (only when skipInvalid). */
+  readonly skipped: RowProblem[]
+}
+
+/**
+ * Parses a whole CSV text. Invalid rows throw a CsvDataError naming row, line and column,
+ * unless skipInvalid, which drops them and lists them in `skipped`.
+ */
+export function parseCustomerCsv (text: string | Buffer, options: CsvReadOptions & { readonly skipInvalid?: boolean }): ParsedCsv {
+  let records: Array<{ record: string[], info: { lines: number } }>
+  try {
+    records = parseSync(text, CSV_PARSE_OPTIONS) as unknown as Array<{ record: string[], info: { lines: number } }>
+  } catch (err) {
+    throw new CsvDataError(`not readable as CSV: ${(err as Error).message}`)
+  }
+  const first = records[0]
+  if (first === undefined) throw new CsvDataError('the CSV file is empty')
+  const plan = planColumns(first.record, options)
+  const dataRecords = plan.hasHeader ? records.slice(1) : records
+  if (dataRecords.length === 0) throw new CsvDataError('the CSV file has a header but no data rows')
+  const customers: Customer[] = []
+  const labels: number[] = []
+  const skipped: RowProblem[] = []
+  dataRecords.forEach(({ record, info }, i) => {
+    const result = convertRecord(plan, record, i + 1, info.lines)
+    if (!result.ok) {
+      if (options.skipInvalid !== true) throw new CsvDataError(describeProblem(result.problem), [result.problem])
+      skipped.push(result.problem)
+      return
+    }
+    customers.push(result.customer)
+    if (result.label !== null) labels.push(result.label)
+  })
+  if (customers.length === 0) throw new CsvDataError(`no valid rows: all ${skipped.length} rows were invalid`, skipped)
+  return { layout: plan.layout, customers, labels, skipped }
+}

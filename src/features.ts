@@ -1,0 +1,176 @@
+// Pure preprocessing shared by training and serving: customer -> model input numbers.
+// No tensors, no I/O. The artefact stores FEATURE_NAMES, the statistics and PREPROCESSING_HASH,
+// and loading refuses an artefact whose hash differs, so serving cannot drift from training.
+import { createHash } from 'node:crypto'
+import { CUSTOMER_FIELDS, type CustomerFieldName, type CustomerInputs } from './customer.js'
+
+/** Standardization statistics fitted on the training split only. */
+export interface FeatureStats {
+  readonly featureNames: readonly string[]
+  readonly means: readonly number[]
+  readonly stds: readonly number[]
+  /** Value used for a missing review score: mean score of reviewers in the training split. */
+  readonly reviewScoreImputation: number
+}
+
+interface FeatureDef {
+  readonly name: string
+  readonly description: string
+  readonly compute: (c: CustomerInputs, reviewScoreImputation: number) => number
+}
+
+// Heavy-tailed money and minute amounts are log-scaled so a few large customers do not dominate
+// the standardized scale. Every field must be listed: the compiler enforces it.
+const FIELD_TRANSFORMS: Record<CustomerFieldName, (c: CustomerInputs, imputation: number) => number> = {
+  bookLengthAvgMinutes: (c) => Math.log(c.bookLengthAvgMinutes),
+  bookLengthTotalMinutes: (c) => Math.log(c.bookLengthTotalMinutes),
+  priceAvg: (c) => Math.log1p(c.priceAvg),
+  priceTotal: (c) => Math.log1p(c.priceTotal),
+  reviewed: (c) => (c.reviewed ? 1 : 0),
+  reviewScore: (c, imputation) => c.reviewScore ?? imputation,
+  completion: (c) => c.completion,
+  minutesListened: (c) => Math.log1p(c.minutesListened),
+  supportRequests: (c) => Math.log1p(c.supportRequests),
+  lastVisitDaysAfterPurchase: (c) => c.lastVisitDaysAfterPurchase
+}
+
+const FIELD_TRANSFORM_TEXT: Record<CustomerFieldName, string> = {
+  bookLengthAvgMinutes: 'log',
+  bookLengthTotalMinutes: 'log',
+  priceAvg: 'log1p',
+  priceTotal: 'log1p',
+  reviewed: '1 if true else 0',
+  reviewScore: 'as given, missing -> training mean of reviewers',
+  completion: 'as given',
+  minutesListened: 'log1p',
+  supportRequests: 'log1p',
+  lastVisitDaysAfterPurchase: 'as given'
+}
+
+const DERIVED_FEATURES: readonly FeatureDef[] = [
+  {
+    name: 'booksBought',
+    description: 'log of the number of books bought (total length / average length, at least 1)',
+    compute: (c) => Math.log(Math.max(1, c.bookLengthTotalMinutes / c.bookLengthAvgMinutes))
+  },
+  {
+    name: 'listenedAtAll',
+    description: '1 if the customer listened to any minute, else 0',
+    compute: (c) => (c.minutesListened > 0 ? 1 : 0)
+  },
+  {
+    name: 'cameBack',
+    description: '1 if the customer visited the app after the purchase day, else 0',
+    compute: (c) => (c.lastVisitDaysAfterPurchase > 0 ? 1 : 0)
+  }
+]
+
+const FEATURES: readonly FeatureDef[] = [
+  ...CUSTOMER_FIELDS.map((field) => ({
+    name: field.name,
+    description: `${field.name}: ${FIELD_TRANSFORM_TEXT[field.name]}`,
+    compute: FIELD_TRANSFORMS[field.name]
+  })),
+  ...DERIVED_FEATURES
+]
+
+/** Model input order. */
+export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name)
+export const FEATURE_COUNT = FEATURES.length
+
+/** How each input is computed, for the model card. */
+export const FEATURE_DESCRIPTIONS: Readonly<Record<string, string>> =
+  Object.fromEntries(FEATURES.map((f) => [f.name, f.description]))
+
+/**
+ * Identifies this preprocessing code's contract: field table, feature order and transforms.
+ * Bump PREPROCESSING_REVISION whenever a transform's arithmetic changes without its name changing.
+ */
+const PREPROCESSING_REVISION = 1
+export const PREPROCESSING_HASH: string = createHash('sha256')
+  .update(JSON.stringify({
+    revision: PREPROCESSING_REVISION,
+    fields: CUSTOMER_FIELDS.map((f) => [f.name, f.type, f.kaggleColumn]),
+    features: FEATURES.map((f) => [f.name, f.description])
+  }))
+  .digest('hex')
+
+/** Unscaled feature values of one customer, in FEATURE_NAMES order. */
+export function rawFeatures (customer: CustomerInputs, reviewScoreImputation: number): number[] {
+  return FEATURES.map((f) => f.compute(customer, reviewScoreImputation))
+}
+
+/** Mean review score among reviewers: the same imputation the source data applies to non-reviewers. */
+export function reviewScoreImputationOf (customers: readonly CustomerInputs[]): number {
+  let sum = 0
+  let count = 0
+  for (const c of customers) {
+    if (c.reviewed && c.reviewScore !== null && c.reviewScore !== undefined) {
+      sum += c.reviewScore
+      count++
+    }
+  }
+  if (count === 0) throw new Error('cannot impute reviewScore: no reviewer with a score in the training data')
+  return sum / count
+}
+
+/** Fits standardization statistics on training customers. A constant feature gets std 1. */
+export function fitStats (customers: readonly CustomerInputs[]): FeatureStats {
+  if (customers.length === 0) throw new Error('cannot fit feature statistics on zero customers')
+  const reviewScoreImputation = reviewScoreImputationOf(customers)
+  const sums = new Array<number>(FEATURE_COUNT).fill(0)
+  const squares = new Array<number>(FEATURE_COUNT).fill(0)
+  for (const c of customers) {
+    const values = rawFeatures(c, reviewScoreImputation)
+    for (let j = 0; j < FEATURE_COUNT; j++) {
+      const v = values[j] as number
+      sums[j] = (sums[j] as number) + v
+      squares[j] = (squares[j] as number) + v * v
+    }
+  }
+  const n = customers.length
+  const means = sums.map((s) => s / n)
+  const stds = squares.map((sq, j) => {
+    const mean = means[j] as number
+    const variance = Math.max(0, sq / n - mean * mean)
+    const std = Math.sqrt(variance)
+    return std > 1e-12 ? std : 1
+  })
+  return { featureNames: [...FEATURE_NAMES], means, stds, reviewScoreImputation }
+}
+
+/** Writes one customer's standardized features into `out` at `offset` (hot path: no allocation per feature). */
+export function writeFeatures (customer: CustomerInputs, stats: FeatureStats, out: Float32Array, offset: number): void {
+  for (let j = 0; j < FEATURE_COUNT; j++) {
+    const feature = FEATURES[j] as FeatureDef
+    out[offset + j] = (feature.compute(customer, stats.reviewScoreImputation) - (stats.means[j] as number)) / (stats.stds[j] as number)
+  }
+}
+
+/** Standardized feature vector of one customer, in FEATURE_NAMES order. */
+export function toVector (customer: CustomerInputs, stats: FeatureStats): Float32Array {
+  const out = new Float32Array(FEATURE_COUNT)
+  writeFeatures(customer, stats, out, 0)
+  return out
+}
+
+/** Row-major matrix of standardized features for many customers. */
+export function toMatrix (customers: readonly CustomerInputs[], stats: FeatureStats): Float32Array {
+  const out = new Float32Array(customers.length * FEATURE_COUNT)
+  customers.forEach((c, i) => writeFeatures(c, stats, out, i * FEATURE_COUNT))
+  return out
+}
+
+/** Throws unless stats were fitted for exactly this feature order. */
+export function assertStatsMatch (stats: FeatureStats): void {
+  const expected = FEATURE_NAMES.join(',')
+  const actual = stats.featureNames.join(',')
+  if (expected !== actual) throw new Error(`feature order mismatch: artefact has [${actual}], code expects [${expected}]`)
+  if (stats.means.length !== FEATURE_COUNT || stats.stds.length !== FEATURE_COUNT) {
+    throw new Error(`statistics have ${stats.means.length} means and ${stats.stds.length} stds, expected ${FEATURE_COUNT}`)
+  }
+  if (![...stats.means, ...stats.stds, stats.reviewScoreImputation].every(Number.isFinite)) {
+    throw new Error('statistics contain a non-finite number')
+  }
+  if (stats.stds.some((s) => s <= 0)) throw new Error('statistics contain a non-positive standard deviation')
+}

@@ -1,0 +1,63 @@
+// Platt scaling on validation logits, folded into the model's last sigmoid layer so the saved model
+// itself outputs calibrated probabilities: sigmoid(a * (w.h + c) + b) = sigmoid((a w).h + (a c + b)).
+import { tf, type tfl } from '../tf.js'
+
+export interface PlattScaling {
+  /** Multiplies the logit. */
+  readonly slope: number
+  /** Added to the scaled logit. */
+  readonly intercept: number
+}
+
+const CLIP = 1e-7
+
+export function logit (p: number): number {
+  const q = Math.min(1 - CLIP, Math.max(CLIP, p))
+  return Math.log(q / (1 - q))
+}
+
+function sigmoid (z: number): number {
+  return 1 / (1 + Math.exp(-z))
+}
+
+/** Maximum-likelihood slope and intercept for sigmoid(slope * logit(p) + intercept), by Newton's method. */
+export function fitPlattScaling (probabilities: ArrayLike<number>, labels: ArrayLike<number>): PlattScaling {
+  const z = Array.from(probabilities, logit)
+  let a = 1
+  let b = 0
+  for (let iteration = 0; iteration < 100; iteration++) {
+    // Gradient and Hessian of the mean negative log-likelihood.
+    let ga = 0; let gb = 0; let haa = 0; let hab = 0; let hbb = 0
+    for (let i = 0; i < z.length; i++) {
+      const zi = z[i] as number
+      const p = sigmoid(a * zi + b)
+      const r = p - (labels[i] as number)
+      const w = Math.max(p * (1 - p), 1e-12)
+      ga += r * zi; gb += r
+      haa += w * zi * zi; hab += w * zi; hbb += w
+    }
+    const det = haa * hbb - hab * hab
+    if (!(Math.abs(det) > 1e-18)) break
+    const da = (hbb * ga - hab * gb) / det
+    const db = (haa * gb - hab * ga) / det
+    a -= da
+    b -= db
+    if (Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10) break
+  }
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return { slope: 1, intercept: 0 }
+  return { slope: a, intercept: b }
+}
+
+/** Rewrites the last Dense layer's kernel and bias so the model outputs the Platt-scaled probability. */
+export function foldPlattIntoModel (model: tfl.LayersModel, scaling: PlattScaling): void {
+  const last = model.layers[model.layers.length - 1]
+  if (last === undefined) throw new Error('model has no layers')
+  const [kernel, bias] = last.getWeights()
+  if (kernel === undefined || bias === undefined) throw new Error('last layer has no kernel and bias')
+  const scaled = tf.tidy(() => [
+    tf.mul(kernel, scaling.slope),
+    tf.add(tf.mul(bias, scaling.slope), scaling.intercept)
+  ])
+  last.setWeights(scaled)
+  tf.dispose(scaled)
+}
