@@ -72,7 +72,7 @@ export const CUSTOMER_FIELDS = [
     minimum: 1,
     maximum: 10,
     optional: true,
-    description: 'Review score out of 10. Omit or send null when unknown (non-reviewers): the training mean of reviewers is imputed.',
+    description: 'Review score out of 10. Omit or send null when unknown (non-reviewers): the value the training data gives non-reviewers (the mean score, 8.91) is imputed.',
     example: 9
   },
   {

@@ -29,7 +29,7 @@ export function describeProblem (p: RowProblem): string {
   return `row ${p.row} (line ${p.line})${where}: ${p.message}`
 }
 
-interface ColumnPlan {
+export interface ColumnPlan {
   readonly layout: CsvLayout
   readonly hasHeader: boolean
   readonly columnCount: number
@@ -193,4 +193,31 @@ export function parseCustomerCsv (text: string | Buffer, options: CsvReadOptions
   })
   if (customers.length === 0) throw new CsvDataError(`no valid rows: all ${skipped.length} rows were invalid`, skipped)
   return { layout: plan.layout, customers, labels, skipped }
+}
+
+/**
+ * Converts one record to a customer object WITHOUT checking values: cells that are not numbers or
+ * booleans stay text and empty cells are left out, so the API's JSON Schema validation reports them
+ * with the same field paths as a JSON body would get. Used for CSV request bodies.
+ */
+export function recordToLooseCustomer (plan: ColumnPlan, record: readonly string[]): Record<string, unknown> {
+  const customer: Record<string, unknown> = {}
+  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldSpec
+    const index = plan.fieldIndex[i] as number
+    const text = index === -1 ? '' : (record[index] ?? '').trim()
+    if (text === '') continue
+    if (field.type === 'boolean') {
+      const lower = text.toLowerCase()
+      customer[field.name] = lower === '1' || lower === 'true' ? true : lower === '0' || lower === 'false' ? false : text
+    } else {
+      customer[field.name] = looksNumeric(text) ? Number(text) : text
+    }
+  }
+  if (plan.idIndex !== -1) {
+    const id = (record[plan.idIndex] ?? '').trim()
+    if (id !== '') customer.customerId = id
+  }
+  return customer
 }

@@ -9,7 +9,7 @@ export interface FeatureStats {
   readonly featureNames: readonly string[]
   readonly means: readonly number[]
   readonly stds: readonly number[]
-  /** Value used for a missing review score: mean score of reviewers in the training split. */
+  /** Value used for a missing review score: see reviewScoreImputationOf. */
   readonly reviewScoreImputation: number
 }
 
@@ -40,7 +40,7 @@ const FIELD_TRANSFORM_TEXT: Record<CustomerFieldName, string> = {
   priceAvg: 'log1p',
   priceTotal: 'log1p',
   reviewed: '1 if true else 0',
-  reviewScore: 'as given, missing -> training mean of reviewers',
+  reviewScore: 'as given; missing -> the score the training data gives non-reviewers',
   completion: 'as given',
   minutesListened: 'log1p',
   supportRequests: 'log1p',
@@ -100,18 +100,32 @@ export function rawFeatures (customer: CustomerInputs, reviewScoreImputation: nu
   return FEATURES.map((f) => f.compute(customer, reviewScoreImputation))
 }
 
-/** Mean review score among reviewers: the same imputation the source data applies to non-reviewers. */
+/**
+ * The review score used when none is given, "as in training": the source data fills non-reviewers
+ * with one constant (the mean score, 8.91 in the Kaggle file), so this is the most frequent score
+ * among non-reviewers of the training split. Without non-reviewers: the mean score of reviewers.
+ */
 export function reviewScoreImputationOf (customers: readonly CustomerInputs[]): number {
+  const counts = new Map<number, number>()
   let sum = 0
-  let count = 0
+  let reviewers = 0
   for (const c of customers) {
-    if (c.reviewed && c.reviewScore !== null && c.reviewScore !== undefined) {
-      sum += c.reviewScore
-      count++
+    const score = c.reviewScore
+    if (score === null || score === undefined) continue
+    if (c.reviewed) {
+      sum += score
+      reviewers++
+    } else {
+      counts.set(score, (counts.get(score) ?? 0) + 1)
     }
   }
-  if (count === 0) throw new Error('cannot impute reviewScore: no reviewer with a score in the training data')
-  return sum / count
+  let best: { score: number, count: number } | null = null
+  for (const [score, count] of counts) {
+    if (best === null || count > best.count || (count === best.count && score < best.score)) best = { score, count }
+  }
+  if (best !== null) return best.score
+  if (reviewers === 0) throw new Error('cannot impute reviewScore: no customer in the training data has a score')
+  return sum / reviewers
 }
 
 /** Fits standardization statistics on training customers. A constant feature gets std 1. */

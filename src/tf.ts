@@ -4,11 +4,9 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
+import type { BackendName } from './config.js'
 
 export { tf, tfl }
-
-export const BACKENDS = ['wasm', 'cpu'] as const
-export type BackendName = (typeof BACKENDS)[number]
 
 /**
  * Selects a backend. PROD mode skips debug checks and silences the "install tfjs-node" banner,

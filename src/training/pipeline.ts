@@ -25,11 +25,11 @@ export interface TrainingOptions extends FitOptions {
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   hiddenUnits: [50, 50],
-  learningRate: 0.001,
-  batchSize: 64,
-  maxEpochs: 300,
-  patience: 20,
-  l2: 0,
+  learningRate: 0.005,
+  batchSize: 256,
+  maxEpochs: 200,
+  patience: 10,
+  l2: 0.001,
   seed: 42,
   validationFraction: 0.15,
   testFraction: 0.15,

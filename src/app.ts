@@ -1,0 +1,147 @@
+// buildApp(config, predictor): the Fastify application as a factory (no module state), so tests and
+// benchmarks build as many as they like. Plugins, strict validation, one error handler, routes.
+import { randomUUID } from 'node:crypto'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { DestinationStream } from 'pino'
+import type { Config } from './config.js'
+import { customerJsonSchema } from './customer.js'
+import { parseCsvBatch } from './csv-body.js'
+import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
+import type { PredictionService } from './predictor.js'
+import { Readiness } from './readiness.js'
+import { docsRoutes, registerOpenApi } from './routes/docs.js'
+import { healthRoutes } from './routes/health.js'
+import { modelRoutes } from './routes/model.js'
+import { predictRoutes } from './routes/predict.js'
+import { MAX_LISTED_PROBLEMS, createValidatorCompiler, describeAjvErrors, summarizeProblems } from './validation.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readiness: Readiness
+  }
+}
+
+export interface AppOptions {
+  /** Where log lines go (default stdout); tests capture them here. */
+  readonly logStream?: DestinationStream
+}
+
+/** An incoming x-request-id is reused only when it is short and plain, so it cannot forge log lines. */
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** Fastify's own client-error codes mapped to ours. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON'
+}
+
+function errorBody (request: FastifyRequest, code: ErrorCode, message: string, details?: ErrorBody['details'], statusCode?: number): ErrorBody {
+  const status = statusCode ?? ERROR_CODES[code].status
+  return {
+    statusCode: status,
+    error: ERROR_CODES[code].error,
+    code,
+    message,
+    requestId: request.id,
+    ...(details !== undefined && details.length > 0 ? { details } : {})
+  }
+}
+
+function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, request: FastifyRequest, config: Config): ErrorBody {
+  if (error instanceof ServiceError) return errorBody(request, error.code, error.message, error.details)
+  if (error.validation !== undefined) {
+    const details = describeAjvErrors(error.validation as never[], error.validationContext ?? 'body')
+    return errorBody(request, 'VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
+  }
+  const mapped = FASTIFY_CODES[error.code]
+  if (mapped === 'BODY_TOO_LARGE') return errorBody(request, mapped, `request body is larger than the limit of ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`)
+  if (mapped === 'UNSUPPORTED_MEDIA_TYPE') {
+    return errorBody(request, mapped, `content type ${request.headers['content-type'] ?? '(none)'} is not accepted: send application/json (or text/csv to POST /predict/batch)`)
+  }
+  if (mapped !== undefined) return errorBody(request, mapped, error.message)
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    // Fastify's other client errors (malformed JSON, forbidden __proto__ keys, bad headers...) carry safe messages.
+    const code: ErrorCode = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'NOT_FOUND' : 'INVALID_JSON'
+    return errorBody(request, code, error.message, undefined, status)
+  }
+  if (status === 503) return errorBody(request, 'NOT_READY', 'service unavailable, retry later')
+  return errorBody(request, 'INTERNAL', 'internal error: see the server log under this request id')
+}
+
+export async function buildApp (config: Config, predictor: PredictionService, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization'],
+      ...(options.logStream !== undefined ? { stream: options.logStream } : {})
+    },
+    bodyLimit: config.bodyLimitBytes,
+    // Our onResponse hook writes the one line per request; Fastify's own request lines are off.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id']
+      return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
+    },
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { ignoreTrailingSlash: true }
+  })
+  app.decorate('readiness', new Readiness())
+  app.setValidatorCompiler(createValidatorCompiler())
+  app.addSchema(customerJsonSchema())
+  app.addSchema(ERROR_BODY_SCHEMA)
+
+  // Only JSON and CSV bodies exist here; Fastify's default text/plain parser would let other text in.
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseCsvBatch(body as string))
+    } catch (err) {
+      done(err as Error, undefined)
+    }
+  })
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  // One line per request: no bodies, no customer data.
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    request.log.info({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100
+    }, 'request')
+  })
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const body = toErrorBody(error, request, config)
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.debug({ code: body.code, message: body.message }, 'client error')
+    return await reply.code(body.statusCode).type('application/json; charset=utf-8').send(body)
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url
+    const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
+      .filter((method) => method !== request.method && app.hasRoute({ url: path, method }))
+    if (allowed.length > 0) {
+      return await reply.code(405).header('allow', allowed.join(', '))
+        .send(errorBody(request, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}`))
+    }
+    return await reply.code(404).send(errorBody(request, 'NOT_FOUND', `no route ${request.method} ${path}`))
+  })
+
+  await registerOpenApi(app)
+  await app.register(healthRoutes(app.readiness, predictor.version))
+  await app.register(modelRoutes(predictor))
+  await app.register(predictRoutes(config, predictor))
+  await app.register(docsRoutes)
+  return app
+}

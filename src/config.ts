@@ -1,0 +1,95 @@
+// Service configuration: the only module that reads environment variables. loadConfig validates every
+// variable and throws one ConfigError naming each bad one, so start-up fails before listening.
+import { fileURLToPath } from 'node:url'
+
+/** TensorFlow.js backends the service can score with. */
+export const BACKENDS = ['wasm', 'cpu'] as const
+export type BackendName = (typeof BACKENDS)[number]
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly logLevel: LogLevel
+  /** Artefact directory; null means the version named by <modelsRoot>/CURRENT. */
+  readonly modelDir: string | null
+  readonly modelsRoot: string
+  readonly backend: BackendName
+  /** Most customers accepted in one batch request. */
+  readonly maxBatch: number
+  /** Largest request body in bytes. */
+  readonly bodyLimitBytes: number
+  /** Longest time in-flight requests get to finish after SIGTERM before the process exits anyway. */
+  readonly shutdownTimeoutMs: number
+  /** Pause between readiness turning 503 and closing the listener (lets a load balancer drain). */
+  readonly shutdownDelayMs: number
+}
+
+/** The committed models directory, found relative to this file (src/ or dist/). */
+export const DEFAULT_MODELS_ROOT = fileURLToPath(new URL('../models', import.meta.url))
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+  constructor (problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/** Every variable the service reads, with its default: the README table and the Kubernetes manifests are checked against it. */
+export const ENV_DEFAULTS = {
+  PORT: '3000',
+  HOST: '0.0.0.0',
+  LOG_LEVEL: 'info',
+  MODEL_DIR: '',
+  TF_BACKEND: 'wasm',
+  MAX_BATCH: '10000',
+  BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: '8000',
+  SHUTDOWN_DELAY_MS: '0'
+} as const
+
+type EnvName = keyof typeof ENV_DEFAULTS
+
+/** Builds a frozen Config from an environment (process.env in production, a plain object in tests). */
+export function loadConfig (env: Readonly<Record<string, string | undefined>>, modelsRoot = DEFAULT_MODELS_ROOT): Config {
+  const problems: string[] = []
+  const read = (name: EnvName): string => {
+    const value = env[name]
+    return value === undefined || value.trim() === '' ? ENV_DEFAULTS[name] : value.trim()
+  }
+  const integer = (name: EnvName, min: number, max: number): number => {
+    const text = read(name)
+    const value = Number(text)
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${text}"`)
+      return min
+    }
+    return value
+  }
+  const oneOf = <T extends string>(name: EnvName, allowed: readonly T[]): T => {
+    const text = read(name)
+    if (!(allowed as readonly string[]).includes(text)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, got "${text}"`)
+      return allowed[0] as T
+    }
+    return text as T
+  }
+  const config: Config = {
+    port: integer('PORT', 0, 65535),
+    host: read('HOST'),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
+    modelDir: read('MODEL_DIR') === '' ? null : read('MODEL_DIR'),
+    modelsRoot,
+    backend: oneOf('TF_BACKEND', BACKENDS),
+    maxBatch: integer('MAX_BATCH', 1, 1_000_000),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 100, 600_000),
+    shutdownDelayMs: integer('SHUTDOWN_DELAY_MS', 0, 600_000)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze(config)
+}

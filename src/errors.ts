@@ -1,0 +1,71 @@
+// Every error the service answers on purpose, with its HTTP status. The error handler in app.ts
+// turns these (and Fastify's own client errors) into one JSON shape; anything else is a 500 with no details.
+
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, error: 'Bad Request' },
+  INVALID_JSON: { status: 400, error: 'Bad Request' },
+  INVALID_CSV: { status: 400, error: 'Bad Request' },
+  EMPTY_BODY: { status: 400, error: 'Bad Request' },
+  NOT_FOUND: { status: 404, error: 'Not Found' },
+  METHOD_NOT_ALLOWED: { status: 405, error: 'Method Not Allowed' },
+  BATCH_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
+  BODY_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, error: 'Unsupported Media Type' },
+  NOT_READY: { status: 503, error: 'Service Unavailable' },
+  INTERNAL: { status: 500, error: 'Internal Server Error' }
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface ErrorDetail {
+  /** Field path, e.g. "customers/7/completion". */
+  readonly path: string
+  readonly message: string
+}
+
+/** An error meant for the client: its message is safe to show. */
+export class ServiceError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  readonly details: readonly ErrorDetail[] | undefined
+  constructor (code: ErrorCode, message: string, details?: readonly ErrorDetail[]) {
+    super(message)
+    this.name = 'ServiceError'
+    this.code = code
+    this.statusCode = ERROR_CODES[code].status
+    this.details = details
+  }
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  readonly statusCode: number
+  readonly error: string
+  readonly code: ErrorCode
+  readonly message: string
+  readonly requestId: string
+  readonly details?: readonly ErrorDetail[]
+}
+
+export const ERROR_BODY_SCHEMA = {
+  $id: 'Error',
+  type: 'object',
+  description: 'Every error answer has this shape. `message` names the field path (and the item index in a batch).',
+  required: ['statusCode', 'error', 'code', 'message', 'requestId'],
+  properties: {
+    statusCode: { type: 'integer', examples: [400] },
+    error: { type: 'string', examples: ['Bad Request'] },
+    code: { type: 'string', enum: Object.keys(ERROR_CODES), examples: ['VALIDATION_FAILED'] },
+    message: { type: 'string', examples: ['customers/7/completion must be <= 1'] },
+    requestId: { type: 'string', description: 'Also in the x-request-id response header; quote it when reporting a problem.' },
+    details: {
+      type: 'array',
+      description: 'Every problem found (up to a cap), when there is more than a message to say.',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string', examples: ['customers/7/completion'] }, message: { type: 'string', examples: ['must be <= 1'] } }
+      }
+    }
+  }
+} as const

@@ -1,0 +1,23 @@
+// The OpenAPI document as YAML, built from an app with the default configuration and a placeholder
+// predictor: the schemas are all that matter. Used by scripts/openapi.ts and the staleness test.
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+import type { ModelCard } from './model-card.js'
+import type { PredictionService } from './predictor.js'
+
+const placeholder: PredictionService = {
+  version: 'openapi',
+  threshold: 0.5,
+  card: {} as ModelCard,
+  predict: async (customers) => new Float32Array(customers.length)
+}
+
+export async function renderOpenApiYaml (): Promise<string> {
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), placeholder)
+  try {
+    await app.ready()
+    return app.swagger({ yaml: true })
+  } finally {
+    await app.close()
+  }
+}

@@ -1,0 +1,69 @@
+// Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
+// Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
+import type { CustomerInputs } from './customer.js'
+import { FEATURE_COUNT, writeFeatures } from './features.js'
+import type { ModelCard } from './model-card.js'
+import type { LoadedArtefact, Preprocessing } from './model-store.js'
+import { tf, type tfl } from './tf.js'
+
+/** What the HTTP layer needs from a predictor; tests and benchmarks can supply their own. */
+export interface PredictionService {
+  readonly version: string
+  /** Default decision threshold: willBuy = probability >= threshold. */
+  readonly threshold: number
+  readonly card: ModelCard
+  /** Calibrated probabilities, one per customer, same order. */
+  predict: (customers: readonly CustomerInputs[]) => Promise<Float32Array>
+}
+
+export class Predictor implements PredictionService {
+  readonly version: string
+  readonly threshold: number
+  readonly card: ModelCard
+  private readonly model: tfl.LayersModel
+  private readonly preprocessing: Preprocessing
+
+  constructor (artefact: LoadedArtefact) {
+    this.model = artefact.model
+    this.preprocessing = artefact.preprocessing
+    this.card = artefact.card
+    this.version = artefact.card.version
+    this.threshold = artefact.card.threshold
+  }
+
+  /** Standardized features of many customers as one row-major matrix. */
+  featureMatrix (customers: readonly CustomerInputs[]): Float32Array {
+    const values = new Float32Array(customers.length * FEATURE_COUNT)
+    for (let i = 0; i < customers.length; i++) writeFeatures(customers[i] as CustomerInputs, this.preprocessing, values, i * FEATURE_COUNT)
+    return values
+  }
+
+  /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). */
+  async predictMatrix (values: Float32Array, rows: number): Promise<Float32Array> {
+    if (rows === 0) return new Float32Array(0)
+    const output = tf.tidy(() => this.model.predictOnBatch(tf.tensor2d(values, [rows, FEATURE_COUNT])) as tf.Tensor)
+    try {
+      return await output.data() as Float32Array
+    } finally {
+      output.dispose()
+    }
+  }
+
+  async predict (customers: readonly CustomerInputs[]): Promise<Float32Array> {
+    return await this.predictMatrix(this.featureMatrix(customers), customers.length)
+  }
+
+  /**
+   * Scores a typical customer built from the training means and checks the answer is a probability:
+   * the first call also compiles the backend's kernels, so readiness waits for it.
+   */
+  async warmUp (): Promise<void> {
+    const values = new Float32Array(FEATURE_COUNT) // standardized zeros = the training means
+    const [p] = await this.predictMatrix(values, 1)
+    if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)
+  }
+
+  dispose (): void {
+    this.model.dispose()
+  }
+}

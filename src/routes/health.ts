@@ -1,0 +1,41 @@
+// GET /health/live and GET /health/ready: probes for Kubernetes. Liveness never depends on the model.
+import type { FastifyInstance } from 'fastify'
+import type { Readiness } from '../readiness.js'
+
+const healthSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'ready', 'starting', 'draining'] },
+    modelVersion: { type: 'string' }
+  }
+} as const
+
+export function healthRoutes (readiness: Readiness, modelVersion: string) {
+  return async function register (app: FastifyInstance): Promise<void> {
+    app.get('/health/live', {
+      schema: {
+        summary: 'Liveness probe',
+        description: '200 while the process is up; does not depend on the model.',
+        tags: ['operations'],
+        response: { 200: { description: 'The process is alive.', ...healthSchema } }
+      }
+    }, async () => ({ status: 'ok' }))
+
+    app.get('/health/ready', {
+      schema: {
+        summary: 'Readiness probe',
+        description: '200 once the model is loaded and a warm-up prediction succeeded; 503 while starting and from the moment shutdown begins.',
+        tags: ['operations'],
+        response: {
+          200: { description: 'Ready to score.', ...healthSchema },
+          503: { description: 'Starting or shutting down.', ...healthSchema }
+        }
+      }
+    }, async (_request, reply) => {
+      const state = readiness.state
+      if (state !== 'ready') return await reply.code(503).send({ status: state })
+      return { status: 'ready', modelVersion }
+    })
+  }
+}

@@ -1,0 +1,34 @@
+// GET /model: the model card (version, features with units and training statistics, metrics, threshold).
+import type { FastifyInstance } from 'fastify'
+import type { PredictionService } from '../predictor.js'
+import { errorResponses } from './error-responses.js'
+
+export function modelRoutes (predictor: PredictionService) {
+  return async function register (app: FastifyInstance): Promise<void> {
+    app.get('/model', {
+      schema: {
+        summary: 'Model card',
+        description: 'What the served model is: version, creation date, input features with units and training-split statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%), decision threshold and how it was chosen, base rate, and permutation feature importance.',
+        tags: ['model'],
+        response: {
+          200: {
+            description: 'The model card of the loaded artefact (card.json).',
+            type: 'object',
+            additionalProperties: true,
+            required: ['version', 'createdAt', 'threshold', 'baseRate', 'features', 'metrics', 'featureImportance'],
+            properties: {
+              version: { type: 'string' },
+              createdAt: { type: 'string', format: 'date-time' },
+              threshold: { type: 'number' },
+              baseRate: { type: 'number' },
+              features: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              metrics: { type: 'object', additionalProperties: true },
+              featureImportance: { type: 'array', items: { type: 'object', additionalProperties: true } }
+            }
+          },
+          ...errorResponses(404, 500)
+        }
+      }
+    }, async () => predictor.card)
+  }
+}

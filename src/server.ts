@@ -1,0 +1,60 @@
+// Entry point: config -> load artefact -> predictor -> buildApp -> listen -> warm-up -> ready.
+// Any start-up failure prints one line naming the problem and exits non-zero before the port opens.
+// SIGTERM / SIGINT: readiness turns 503 at once, in-flight requests finish, exit 0.
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { ArtefactError, loadArtefact, resolveCurrentDir } from './model-store.js'
+import { Predictor } from './predictor.js'
+import { initTensorFlow } from './tf.js'
+
+async function start (config: Config): Promise<void> {
+  await initTensorFlow(config.backend)
+  const dir = config.modelDir ?? await resolveCurrentDir(config.modelsRoot)
+  const predictor = new Predictor(await loadArtefact(dir))
+  const app = await buildApp(config, predictor)
+
+  let closing = false
+  const shutdown = (signal: string): void => {
+    if (closing) return
+    closing = true
+    app.readiness.markDraining()
+    app.log.info({ signal }, 'shutting down: readiness is 503, finishing in-flight requests')
+    const forced = setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'in-flight requests did not finish in time; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs + config.shutdownDelayMs)
+    forced.unref()
+    setTimeout(() => {
+      app.close().then(() => {
+        predictor.dispose()
+        app.log.info('closed')
+        process.exit(0)
+      }, (err: unknown) => {
+        app.log.error({ err }, 'error while closing')
+        process.exit(1)
+      })
+    }, config.shutdownDelayMs)
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  const started = performance.now()
+  await predictor.warmUp()
+  app.readiness.markReady()
+  app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, warmUpMs: Math.round(performance.now() - started) }, 'ready')
+}
+
+function failStartup (err: unknown): never {
+  const known = err instanceof ConfigError || err instanceof ArtefactError
+  process.stderr.write(`buy-again: cannot start: ${known ? err.message : (err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+}
+
+let config: Config
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  failStartup(err)
+}
+start(config).catch(failStartup)

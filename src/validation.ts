@@ -1,0 +1,80 @@
+// Request validation: strict Ajv for bodies (no coercion, no dropping unknown fields, every error
+// listed), coercing Ajv for query strings (which are text by nature), and one formatter that turns
+// Ajv errors into "customers/7/completion must be <= 1".
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { FastifySchemaCompiler } from 'fastify'
+import { customerJsonSchema } from './customer.js'
+import type { ErrorDetail } from './errors.js'
+
+/** The most problems listed in one error answer. */
+export const MAX_LISTED_PROBLEMS = 100
+
+function createAjv (coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes,
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+    // Schemas carry OpenAPI-only keywords such as `examples`.
+    keywords: ['example']
+  })
+  ajv.addSchema(customerJsonSchema())
+  return ajv
+}
+
+/** Fastify validator compiler: strict for bodies, coercing for querystring / params / headers. */
+export function createValidatorCompiler (): FastifySchemaCompiler<unknown> {
+  const strict = createAjv(false)
+  const coercing = createAjv(true)
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? strict : coercing
+    return ajv.compile(schema as object) as ValidateFunction
+  }
+}
+
+/** A standalone coercing validator for a query schema (used where Fastify skipped the query). */
+export function compileQueryValidator (schema: object): ValidateFunction {
+  return createAjv(true).compile(schema)
+}
+
+function joinPath (base: string, key: string): string {
+  return base === '' ? key : `${base}/${key}`
+}
+
+/** Ajv errors -> field paths and messages, deduplicated, most specific first. */
+export function describeAjvErrors (errors: readonly ErrorObject[], part: string): ErrorDetail[] {
+  const prefix = part === 'body' ? '' : part
+  const details: ErrorDetail[] = []
+  const seen = new Set<string>()
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  for (const e of errors) {
+    let path = joinPath(prefix, e.instancePath.replace(/^\//, ''))
+    let message = e.message ?? 'is invalid'
+    if (e.keyword === 'additionalProperties') {
+      path = joinPath(path, String((e.params as { additionalProperty: string }).additionalProperty))
+      message = 'is not an accepted field'
+    } else if (e.keyword === 'required') {
+      path = joinPath(path, String((e.params as { missingProperty: string }).missingProperty))
+      message = 'is required'
+    } else if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') {
+      continue // the anyOf error below says it once
+    } else if (e.keyword === 'anyOf') {
+      message = 'must be a non-empty string or an integer'
+    }
+    if (path === '') path = part
+    const key = `${path}\u0000${message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    details.push({ path, message })
+  }
+  return details
+}
+
+/** One line for a list of problems: the first, and how many more. */
+export function summarizeProblems (details: readonly ErrorDetail[]): string {
+  const first = details[0]
+  if (first === undefined) return 'request is invalid'
+  const more = details.length - 1
+  return `${first.path} ${first.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''}: see details)` : ''}`
+}

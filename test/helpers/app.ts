@@ -1,0 +1,37 @@
+// Test helpers for the HTTP layer: the committed model as a predictor, apps built with test config.
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type AppOptions } from '../../src/app.js'
+import { DEFAULT_MODELS_ROOT, loadConfig } from '../../src/config.js'
+import type { Customer } from '../../src/customer.js'
+import { loadArtefact, resolveCurrentDir } from '../../src/model-store.js'
+import { Predictor, type PredictionService } from '../../src/predictor.js'
+import { initTensorFlow } from '../../src/tf.js'
+
+/** The committed default model (models/CURRENT), loaded as the server would. */
+export async function loadCommittedPredictor (): Promise<Predictor> {
+  await initTensorFlow('wasm')
+  return new Predictor(await loadArtefact(await resolveCurrentDir(DEFAULT_MODELS_ROOT)))
+}
+
+/** An app with silent logs unless LOG_LEVEL is given; env overrides the configuration. */
+export async function buildTestApp (predictor: PredictionService, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
+  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env }), predictor, options)
+}
+
+/** A valid customer; override any field. */
+export function validCustomer (overrides: Record<string, unknown> = {}): Customer {
+  return {
+    customerId: 'c-1',
+    bookLengthAvgMinutes: 1620,
+    bookLengthTotalMinutes: 1620,
+    priceAvg: 8.5,
+    priceTotal: 8.5,
+    reviewed: true,
+    reviewScore: 9,
+    completion: 0,
+    minutesListened: 0,
+    supportRequests: 0,
+    lastVisitDaysAfterPurchase: 30,
+    ...overrides
+  } as Customer
+}
