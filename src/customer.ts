@@ -13,6 +13,7 @@ export interface FieldSpec {
   readonly description: string
   readonly minimum?: number
   readonly exclusiveMinimum?: number
+  /** Upper bounds far beyond the data reject corrupt values (1e308, overflowed counters) instead of extrapolating. */
   readonly maximum?: number
   /** Optional fields may be omitted or null; features.ts imputes them. */
   readonly optional?: boolean
@@ -26,6 +27,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'minutes',
     exclusiveMinimum: 0,
+    maximum: 100_000,
     description: 'Average length of the audiobooks the customer bought, in minutes.',
     example: 1620
   },
@@ -35,6 +37,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'minutes',
     exclusiveMinimum: 0,
+    maximum: 10_000_000,
     description: 'Total length of all audiobooks the customer bought, in minutes (>= the average when the data is consistent).',
     example: 3240
   },
@@ -44,6 +47,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'USD',
     minimum: 0,
+    maximum: 10_000,
     description: 'Average price paid per audiobook, in dollars.',
     example: 9.5
   },
@@ -53,6 +57,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'USD',
     minimum: 0,
+    maximum: 1_000_000,
     description: 'Total amount paid for all audiobooks, in dollars.',
     example: 19
   },
@@ -91,6 +96,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'minutes',
     minimum: 0,
+    maximum: 10_000_000,
     description: 'Total minutes listened.',
     example: 1458
   },
@@ -100,6 +106,7 @@ export const CUSTOMER_FIELDS = [
     type: 'integer',
     unit: 'count',
     minimum: 0,
+    maximum: 100_000,
     description: 'Number of support requests the customer made.',
     example: 1
   },
@@ -109,6 +116,7 @@ export const CUSTOMER_FIELDS = [
     type: 'number',
     unit: 'days',
     minimum: 0,
+    maximum: 36_500,
     description: 'Days between the first purchase and the last visit to the app (0: never came back).',
     example: 45
   }

@@ -24,7 +24,12 @@ async function start (config: Config): Promise<void> {
       process.exit(1)
     }, config.shutdownTimeoutMs + config.shutdownDelayMs)
     forced.unref()
-    setTimeout(() => {
+    const close = (): void => {
+      // Fastify closes idle keep-alive connections once, when close begins; connections still
+      // answering a request become idle later and would hold the process open until their
+      // keep-alive timeout, so they are closed as soon as their answer is out.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50)
+      sweeper.unref()
       app.close().then(() => {
         predictor.dispose()
         app.log.info('closed')
@@ -33,7 +38,11 @@ async function start (config: Config): Promise<void> {
         app.log.error({ err }, 'error while closing')
         process.exit(1)
       })
-    }, config.shutdownDelayMs)
+    }
+    // setImmediate runs after the event loop's I/O phase: requests whose bytes already arrived are
+    // parsed first, so closing idle keep-alive connections cannot drop them (a busy loop can make
+    // the delay timer fire before that data is read).
+    setTimeout(() => setImmediate(close), config.shutdownDelayMs)
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
