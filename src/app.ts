@@ -5,7 +5,6 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { DestinationStream } from 'pino'
 import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
-import { parseCsvBatch } from './csv-body.js'
 import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
 import type { PredictionService } from './predictor.js'
 import { Readiness } from './readiness.js'
@@ -97,15 +96,8 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   app.addSchema(customerJsonSchema())
   app.addSchema(ERROR_BODY_SCHEMA)
 
-  // Only JSON and CSV bodies exist here; Fastify's default text/plain parser would let other text in.
+  // Only JSON bodies (and CSV on the batch route) exist here; Fastify's default text/plain parser would let other text in.
   app.removeContentTypeParser('text/plain')
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseCsvBatch(body as string))
-    } catch (err) {
-      done(err as Error, undefined)
-    }
-  })
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)

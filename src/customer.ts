@@ -145,7 +145,8 @@ export const CUSTOMER_ID_SCHEMA = {
   description: 'Caller\'s identifier, echoed in the answer and never used as a feature.',
   anyOf: [
     { type: 'string', minLength: 1, maxLength: 200 },
-    { type: 'integer' }
+    // Safe integers only: larger ones (and 1e400 = Infinity) cannot be echoed back exactly.
+    { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
   ],
   examples: ['c-1042']
 } as const

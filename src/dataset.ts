@@ -56,7 +56,8 @@ function looksNumeric (cell: string): boolean {
 /** Decides from the first record whether there is a header and where each field lives. */
 export function planColumns (firstRecord: readonly string[], options: CsvReadOptions): ColumnPlan {
   const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
-  if (firstRecord.every(looksNumeric)) {
+  // A header has text in it; a data row has only numbers (and maybe an empty review score).
+  if (firstRecord.every((cell) => cell.trim() === '' || looksNumeric(cell))) {
     // Headerless course file: ID, the ten fields in Kaggle order, Target.
     const expected = fields.length + 2
     if (firstRecord.length !== expected && firstRecord.length !== expected - 1) {

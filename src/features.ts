@@ -132,23 +132,14 @@ export function reviewScoreImputationOf (customers: readonly CustomerInputs[]): 
 export function fitStats (customers: readonly CustomerInputs[]): FeatureStats {
   if (customers.length === 0) throw new Error('cannot fit feature statistics on zero customers')
   const reviewScoreImputation = reviewScoreImputationOf(customers)
-  const sums = new Array<number>(FEATURE_COUNT).fill(0)
-  const squares = new Array<number>(FEATURE_COUNT).fill(0)
-  for (const c of customers) {
-    const values = rawFeatures(c, reviewScoreImputation)
-    for (let j = 0; j < FEATURE_COUNT; j++) {
-      const v = values[j] as number
-      sums[j] = (sums[j] as number) + v
-      squares[j] = (squares[j] as number) + v * v
-    }
-  }
-  const n = customers.length
-  const means = sums.map((s) => s / n)
-  const stds = squares.map((sq, j) => {
-    const mean = means[j] as number
-    const variance = Math.max(0, sq / n - mean * mean)
+  const rows = customers.map((c) => rawFeatures(c, reviewScoreImputation))
+  const n = rows.length
+  const means = FEATURE_NAMES.map((_, j) => rows.reduce((sum, row) => sum + (row[j] as number), 0) / n)
+  // Two passes (mean, then squared deviations): E[x^2] - mean^2 leaves rounding noise for constants.
+  const stds = means.map((mean, j) => {
+    const variance = rows.reduce((sum, row) => sum + ((row[j] as number) - mean) ** 2, 0) / n
     const std = Math.sqrt(variance)
-    return std > 1e-12 ? std : 1
+    return std > 1e-9 * Math.max(1, Math.abs(mean)) ? std : 1
   })
   return { featureNames: [...FEATURE_NAMES], means, stds, reviewScoreImputation }
 }

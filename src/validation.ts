@@ -39,6 +39,7 @@ export function compileQueryValidator (schema: object): ValidateFunction {
 }
 
 function joinPath (base: string, key: string): string {
+  if (key === '') return base
   return base === '' ? key : `${base}/${key}`
 }
 

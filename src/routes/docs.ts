@@ -20,7 +20,9 @@ export const OPENAPI_INFO = {
 export async function registerOpenApi (app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: its schemas are JSON Schema, like the ones the routes validate with (type arrays for
+      // nullable fields, numeric exclusiveMinimum).
+      openapi: '3.1.0',
       info: OPENAPI_INFO,
       tags: [
         { name: 'prediction', description: 'Scoring customers' },

@@ -6,6 +6,7 @@ import type { Customer } from '../customer.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { PredictionService } from '../predictor.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
+import { parseCsvBatch } from '../csv-body.js'
 import { errorResponses } from './error-responses.js'
 
 interface ScoreQuery { threshold?: number, partial?: boolean }
@@ -65,9 +66,6 @@ function itemIndex (detail: ErrorDetail): number | null {
 export function predictRoutes (config: Config, predictor: PredictionService) {
   return async function register (app: FastifyInstance): Promise<void> {
     const decide = (p: number, t: number): boolean => p >= t
-    // Fastify validates the body before the query and stops at the first failure; when the body
-    // failed (partial mode needs to look at it) the query is checked here with the same schema.
-    const validateBatchQuery = compileQueryValidator(batchQuerySchema)
 
     app.post<{ Body: Customer, Querystring: ScoreQuery }>('/predict', {
       schema: {
@@ -104,6 +102,24 @@ export function predictRoutes (config: Config, predictor: PredictionService) {
       }
     })
 
+    // The batch route lives in its own scope so only it accepts text/csv.
+    await app.register(async (batchScope) => {
+      batchScope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
+        try {
+          done(null, parseCsvBatch(body as string))
+        } catch (err) {
+          done(err as Error, undefined)
+        }
+      })
+      registerBatchRoute(batchScope)
+    })
+  }
+
+  function registerBatchRoute (app: FastifyInstance): void {
+    const decide = (p: number, t: number): boolean => p >= t
+    // Fastify validates the body before the query and stops at the first failure; when the body
+    // failed (partial mode needs to look at it) the query is checked here with the same schema.
+    const validateBatchQuery = compileQueryValidator(batchQuerySchema)
     app.post<{ Body: { customers: Customer[] }, Querystring: ScoreQuery }>('/predict/batch', {
       schema: {
         summary: 'Score many customers',

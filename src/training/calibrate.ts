@@ -20,11 +20,26 @@ function sigmoid (z: number): number {
   return 1 / (1 + Math.exp(-z))
 }
 
-/** Maximum-likelihood slope and intercept for sigmoid(slope * logit(p) + intercept), by Newton's method. */
+function meanNegativeLogLikelihood (z: readonly number[], labels: ArrayLike<number>, a: number, b: number): number {
+  let sum = 0
+  for (let i = 0; i < z.length; i++) {
+    const t = a * (z[i] as number) + b
+    // log(1 + e^t) - y t, computed without overflow.
+    sum += (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t))) - (labels[i] as number) * t
+  }
+  return sum / z.length
+}
+
+/**
+ * Maximum-likelihood slope and intercept for sigmoid(slope * logit(p) + intercept): Newton's method
+ * with step halving, so every accepted step lowers the loss (a plain Newton step can diverge when
+ * the data are nearly separable or unrelated to the scores).
+ */
 export function fitPlattScaling (probabilities: ArrayLike<number>, labels: ArrayLike<number>): PlattScaling {
   const z = Array.from(probabilities, logit)
   let a = 1
   let b = 0
+  let loss = meanNegativeLogLikelihood(z, labels, a, b)
   for (let iteration = 0; iteration < 100; iteration++) {
     // Gradient and Hessian of the mean negative log-likelihood.
     let ga = 0; let gb = 0; let haa = 0; let hab = 0; let hbb = 0
@@ -40,9 +55,20 @@ export function fitPlattScaling (probabilities: ArrayLike<number>, labels: Array
     if (!(Math.abs(det) > 1e-18)) break
     const da = (hbb * ga - hab * gb) / det
     const db = (haa * gb - hab * ga) / det
-    a -= da
-    b -= db
-    if (Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10) break
+    let step = 1
+    let improved = false
+    while (step > 1e-8) {
+      const nextLoss = meanNegativeLogLikelihood(z, labels, a - step * da, b - step * db)
+      if (nextLoss <= loss) {
+        a -= step * da
+        b -= step * db
+        improved = loss - nextLoss > 1e-14
+        loss = nextLoss
+        break
+      }
+      step /= 2
+    }
+    if (!improved) break
   }
   if (!Number.isFinite(a) || !Number.isFinite(b)) return { slope: 1, intercept: 0 }
   return { slope: a, intercept: b }

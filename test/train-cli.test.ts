@@ -1,0 +1,165 @@
+// scripts/train.ts as a user runs it: a child process, its exit code, its messages and the files it writes.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CARD_FILE, CURRENT_FILE, MODEL_FILE, PREPROCESSING_FILE, WEIGHTS_FILE, loadArtefact } from '../src/model-store.js'
+import type { ModelCard } from '../src/model-card.js'
+import { initTensorFlow } from '../src/tf.js'
+import { makeTempDir } from './helpers/artefact.js'
+import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
+import { runTrain } from './helpers/run-train.js'
+import { generateCustomers, toCsv } from './helpers/synthetic.js'
+
+// Small and quick: one member, a narrow network, a few epochs (the CLI is tested, not the model).
+const QUICK = ['--ensemble', '1', '--hidden', '16', '--max-epochs', '15', '--patience', '5', '--learning-rate', '0.01', '--batch-size', '64', '--l2', '0', '--quiet']
+const ARTEFACT_FILES = [CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, WEIGHTS_FILE].sort()
+
+let work: { dir: string, remove: () => Promise<void> }
+let goodCsv: string
+
+async function writeCsv (name: string, text: string): Promise<string> {
+  const file = join(work.dir, name)
+  await writeFile(file, text)
+  return file
+}
+
+async function readCard (dir: string): Promise<ModelCard> {
+  return JSON.parse(await readFile(join(dir, CARD_FILE), 'utf8')) as ModelCard
+}
+
+before(async () => {
+  work = await makeTempDir('train-cli')
+  goodCsv = await writeCsv('synthetic.csv', toCsv(generateCustomers(600, 21), 'kaggle', '\r\n'))
+})
+
+after(async () => {
+  await work?.remove()
+})
+
+test('train CLI - --help - exits 0 and documents --data and --seed', async () => {
+  const run = await runTrain(['--help'])
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout, /^Usage: /)
+  assert.match(run.stdout, /--data FILE/)
+  assert.match(run.stdout, /--seed N/)
+  assert.match(run.stdout, /--models-dir DIR/)
+  assert.equal(run.stderr, '')
+})
+
+test('train CLI - unknown flag - exits 2 naming the flag, no stack trace', async () => {
+  const run = await runTrain(['--epochs', '3'])
+  assert.equal(run.code, 2)
+  assert.match(run.stderr, /^train: Unknown option '--epochs'/)
+  assert.match(run.stderr, /Run with --help for usage\./)
+  assert.doesNotMatch(run.stderr, /\n\s+at /)
+})
+
+test('train CLI - invalid number - exits 2 naming the flag and value', async () => {
+  const seed = await runTrain(['--data', goodCsv, '--seed', 'abc'])
+  assert.equal(seed.code, 2)
+  assert.match(seed.stderr, /^train: --seed has an invalid value "abc"\n/)
+  const ensemble = await runTrain(['--data', goodCsv, '--ensemble=0'])
+  assert.equal(ensemble.code, 2)
+  assert.match(ensemble.stderr, /^train: --ensemble has an invalid value "0"\n/)
+})
+
+test('train CLI - missing data file - exits 2 naming the file', async () => {
+  const missing = join(work.dir, 'nope.csv')
+  const run = await runTrain(['--data', missing, '--models-dir', join(work.dir, 'unused')])
+  assert.equal(run.code, 2)
+  assert.ok(run.stderr.includes(`cannot read data file ${missing}: ENOENT`), run.stderr)
+})
+
+test('train CLI - data with one class only - exits 2 with a clear message', async () => {
+  const data = generateCustomers(50, 22)
+  const file = await writeCsv('no-buyers.csv', toCsv({ customers: data.customers, labels: data.labels.map(() => 0) }, 'api'))
+  const modelsDir = join(work.dir, 'one-class')
+  const run = await runTrain(['--data', file, '--models-dir', modelsDir, ...QUICK])
+  assert.equal(run.code, 2, run.stderr)
+  assert.match(run.stderr, /train: training needs both classes: found 0 buyers among 50 customers/)
+  assert.doesNotMatch(run.stderr, /\n\s+at /)
+  assert.equal(existsSync(modelsDir), false)
+})
+
+test('train CLI - a bad row - exits 2 naming row, line and column', async () => {
+  const text = replaceCell(toCsv(generateCustomers(30, 23), 'kaggle'), 5, columnIndexOf('completion'), '1.5')
+  const file = await writeCsv('bad-row.csv', text)
+  const run = await runTrain(['--data', file, '--models-dir', join(work.dir, 'bad-row'), ...QUICK])
+  assert.equal(run.code, 2, run.stderr)
+  assert.match(run.stderr, /^train: row 4 \(line 5\), column Completion: must be <= 1\n/)
+})
+
+test('train CLI - full small run - writes the four artefact files and CURRENT naming the version', async () => {
+  const modelsDir = join(work.dir, 'models-full')
+  const run = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--seed', '5', ...QUICK])
+  assert.equal(run.code, 0, run.stderr)
+  const version = (await readFile(join(modelsDir, CURRENT_FILE), 'utf8')).trim()
+  assert.match(version, /^v\d{8}-[0-9a-f]{8}$/)
+  assert.deepEqual((await readdir(modelsDir)).sort(), [CURRENT_FILE, version].sort())
+  const dir = join(modelsDir, version)
+  assert.deepEqual((await readdir(dir)).sort(), ARTEFACT_FILES)
+  // The version ends with the first 8 hex digits of the weights' SHA-256.
+  const weights = await readFile(join(dir, WEIGHTS_FILE))
+  assert.equal(version.slice(-8), createHash('sha256').update(weights).digest('hex').slice(0, 8))
+  const card = await readCard(dir)
+  assert.equal(card.version, version)
+  assert.equal(card.data.rows, 600)
+  assert.equal(card.data.skippedRows, 0)
+  assert.equal(card.data.layout, 'kaggle')
+  assert.equal(card.data.file, 'synthetic.csv')
+  assert.equal(card.data.sha256, createHash('sha256').update(await readFile(goodCsv)).digest('hex'))
+  assert.equal(card.training.seed, 5)
+  assert.equal(card.training.options.ensembleSize, 1)
+  assert.deepEqual(card.training.options.hiddenUnits, [16])
+  assert.match(run.stdout, new RegExp(`Model written to .*${version} \\(now the default: CURRENT\\)`))
+  assert.match(run.stdout, /ROC AUC \d\.\d{4}/)
+})
+
+test('train CLI - --skip-invalid - reports the skipped rows and trains on the rest', async () => {
+  let text = toCsv(generateCustomers(600, 24), 'api')
+  text = replaceCell(text, 4, columnIndexOf('completion'), '1.5') // data row 3
+  text = replaceCell(text, 11, columnIndexOf('priceAvg'), 'free') // data row 10
+  const file = await writeCsv('two-bad-rows.csv', text)
+  const modelsDir = join(work.dir, 'models-skip')
+  const run = await runTrain(['--data', file, '--models-dir', modelsDir, '--version', 'skip-test', '--no-promote', '--skip-invalid', ...QUICK])
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stderr, /read 598 customers from .*two-bad-rows\.csv \(api layout\)/)
+  assert.match(run.stderr, /skipped 2 invalid rows:\n {2}row 3 \(line 4\), column completion: must be <= 1\n {2}row 10 \(line 11\), column priceAvg: must be a number, got "free"\n/)
+  const card = await readCard(join(modelsDir, 'skip-test'))
+  assert.equal(card.data.rows, 598)
+  assert.equal(card.data.skippedRows, 2)
+  assert.equal(card.data.layout, 'api')
+  // --no-promote: no CURRENT file.
+  assert.equal(existsSync(join(modelsDir, CURRENT_FILE)), false)
+  assert.doesNotMatch(run.stdout, /now the default/)
+})
+
+test('train CLI - artefact of a full run - loads and passes every check', async () => {
+  await initTensorFlow()
+  const modelsDir = join(work.dir, 'models-load')
+  const run = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--version', 'load-test', ...QUICK])
+  assert.equal(run.code, 0, run.stderr)
+  const loaded = await loadArtefact(join(modelsDir, 'load-test'))
+  try {
+    assert.equal(loaded.card.version, 'load-test')
+    assert.ok(loaded.card.threshold > 0 && loaded.card.threshold < 1)
+  } finally {
+    loaded.model.dispose()
+  }
+})
+
+test('train CLI - weak model (5 epochs of 8 units, slow learning) - still writes a loadable artefact', async () => {
+  await initTensorFlow()
+  const file = await writeCsv('weak.csv', toCsv(generateCustomers(600, 3), 'kaggle'))
+  const modelsDir = join(work.dir, 'models-weak')
+  const run = await runTrain(['--data', file, '--models-dir', modelsDir, '--version', 'weak', '--ensemble', '1', '--hidden', '8', '--max-epochs', '5',
+    '--learning-rate', '0.001', '--batch-size', '64', '--l2', '0', '--quiet'])
+  assert.equal(run.code, 0, run.stderr)
+  const loaded = await loadArtefact(join(modelsDir, 'weak'))
+  loaded.model.dispose()
+  const card = await readCard(join(modelsDir, 'weak'))
+  assert.ok(Math.abs(card.calibration.slope) < 10, `Platt slope ${card.calibration.slope}`)
+})
