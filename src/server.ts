@@ -3,14 +3,11 @@
 // SIGTERM / SIGINT: readiness turns 503 at once, in-flight requests finish, exit 0.
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { ArtefactError, loadArtefact, resolveCurrentDir } from './model-store.js'
-import { Predictor } from './predictor.js'
-import { initTensorFlow } from './tf.js'
+import { ArtefactError } from './model-store.js'
+import { loadPredictor } from './predictor.js'
 
 async function start (config: Config): Promise<void> {
-  await initTensorFlow(config.backend)
-  const dir = config.modelDir ?? await resolveCurrentDir(config.modelsRoot)
-  const predictor = new Predictor(await loadArtefact(dir))
+  const { predictor, dir } = await loadPredictor(config)
   const app = await buildApp(config, predictor)
 
   let closing = false

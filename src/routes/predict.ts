@@ -29,7 +29,8 @@ const probability = {
 const willBuy = { type: 'boolean', description: 'probability >= threshold.' } as const
 const modelVersion = { type: 'string', description: 'Version of the model artefact that answered.', examples: ['v20261127-1a2b3c4d'] } as const
 const threshold = { type: 'number', description: 'Threshold used for willBuy in this answer.', examples: [0.34] } as const
-const customerId = { anyOf: [{ type: 'string' }, { type: 'integer' }], description: 'Echo of the customerId sent, when one was sent.' } as const
+// A type list, not anyOf: fast-json-stringify checks anyOf branches with Ajv on every answer.
+const customerId = { type: ['string', 'integer'], description: 'Echo of the customerId sent, when one was sent.' } as const
 
 const predictionSchema = {
   type: 'object',

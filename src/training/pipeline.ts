@@ -24,7 +24,7 @@ export interface TrainingOptions extends FitOptions {
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
-  hiddenUnits: [50, 50],
+  hiddenUnits: [16, 8],
   learningRate: 0.005,
   batchSize: 256,
   maxEpochs: 200,

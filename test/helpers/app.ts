@@ -3,14 +3,11 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from '../../src/app.js'
 import { DEFAULT_MODELS_ROOT, loadConfig } from '../../src/config.js'
 import type { Customer } from '../../src/customer.js'
-import { loadArtefact, resolveCurrentDir } from '../../src/model-store.js'
-import { Predictor, type PredictionService } from '../../src/predictor.js'
-import { initTensorFlow } from '../../src/tf.js'
+import { loadPredictor, type Predictor, type PredictionService } from '../../src/predictor.js'
 
 /** The committed default model (models/CURRENT), loaded as the server would. */
 export async function loadCommittedPredictor (): Promise<Predictor> {
-  await initTensorFlow('wasm')
-  return new Predictor(await loadArtefact(await resolveCurrentDir(DEFAULT_MODELS_ROOT)))
+  return (await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })).predictor
 }
 
 /** An app with silent logs unless LOG_LEVEL is given; env overrides the configuration. */

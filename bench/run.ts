@@ -1,0 +1,202 @@
+// npm run bench [-- --quick]: starts the servers itself on loopback, drives them with autocannon,
+// and prints one table plus bench/results/latest.json.
+//   ceiling  = the same app, same body and validation, with a stub predictor answering a constant
+//   model    = the real app on the committed model
+import autocannon from 'autocannon'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Ajv } from 'ajv'
+import { DEFAULT_MODELS_ROOT } from '../src/config.js'
+import { customerJsonSchema, type Customer } from '../src/customer.js'
+import { resolveCurrentDir } from '../src/model-store.js'
+import { loadPredictor } from '../src/predictor.js'
+import { generateCustomers } from '../test/helpers/synthetic.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const quick = process.argv.includes('--quick')
+const SECONDS = quick ? 2 : 5
+const ROUNDS = quick ? 1 : 3
+const BATCH_SIZES = [100, 1000, 10_000]
+
+interface Served { child: ChildProcess, url: string }
+
+async function serve (mode: 'model' | 'ceiling', port: number): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', mode, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve() })
+    child.on('exit', (code) => reject(new Error(`${mode} server exited with ${String(code)}`)))
+  })
+  return { child, url: `http://127.0.0.1:${port}` }
+}
+
+interface LoadResult { requestsPerSecond: number, p50Ms: number, p99Ms: number, tool: string }
+
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined
+
+function wrkLatencyMs (text: string, percentile: string): number {
+  const match = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(text)
+  if (match === null) return Number.NaN
+  const value = Number(match[1])
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value
+}
+
+/** wrk (C, one thread) when installed: it outpaces autocannon, which tops out near this stack's ceiling. */
+async function loadOnce (url: string, body: string, connections: number, seconds: number): Promise<LoadResult> {
+  if (hasWrk) {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-'))
+    const script = join(dir, 'post.lua')
+    await writeFile(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`)
+    const run = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    await rm(dir, { recursive: true })
+    const text = run.stdout
+    if (/Non-2xx|Socket errors/.test(text)) throw new Error(`${url}: errors during the run\n${text}`)
+    return { requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]), p50Ms: wrkLatencyMs(text, '50'), p99Ms: wrkLatencyMs(text, '99'), tool: 'wrk' }
+  }
+  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds })
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, tool: 'autocannon' }
+}
+
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/**
+ * This VM's throughput drifts by 2x within minutes, so the two servers are measured alternately,
+ * ROUNDS times after a warm-up each, and the medians are compared.
+ */
+async function compare (ceilingUrl: string, modelUrl: string, body: string, connections: number): Promise<{ ceiling: LoadResult, model: LoadResult }> {
+  await loadOnce(ceilingUrl, body, connections, 1)
+  await loadOnce(modelUrl, body, connections, 1)
+  const runs: { ceiling: LoadResult[], model: LoadResult[] } = { ceiling: [], model: [] }
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.ceiling.push(await loadOnce(ceilingUrl, body, connections, SECONDS))
+    runs.model.push(await loadOnce(modelUrl, body, connections, SECONDS))
+  }
+  const summary = (list: LoadResult[]): LoadResult => ({
+    requestsPerSecond: median(list.map((r) => r.requestsPerSecond)),
+    p50Ms: median(list.map((r) => r.p50Ms)),
+    p99Ms: median(list.map((r) => r.p99Ms)),
+    tool: list[0]?.tool ?? ''
+  })
+  return { ceiling: summary(runs.ceiling), model: summary(runs.model) }
+}
+
+function rssMegabytes (pid: number): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0) / 1024)
+}
+
+/** Spawn to first 200 from /health/ready, on the built server (node dist/server.js). */
+async function startupMs (port: number): Promise<number> {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+  try {
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return performance.now() - started
+      } catch { /* not listening yet */ }
+      if (performance.now() - started > 30_000) throw new Error('server not ready in 30 s')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  } finally {
+    child.kill('SIGTERM')
+  }
+}
+
+function time<T> (fn: () => T, reps: number): { ms: number, value: T } {
+  let value = fn()
+  const started = performance.now()
+  for (let i = 0; i < reps; i++) value = fn()
+  return { ms: (performance.now() - started) / reps, value }
+}
+
+/** Where the time of one 10,000-customer batch goes, measured in this process. */
+async function batchSplit (customers: Customer[]): Promise<Record<string, number>> {
+  const { predictor } = await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
+  const body = JSON.stringify({ customers })
+  const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: false })
+  ajv.addSchema(customerJsonSchema())
+  const validate = ajv.compile({ type: 'object', properties: { customers: { type: 'array', items: { $ref: 'Customer#' } } } })
+  const reps = quick ? 5 : 20
+  const parse = time(() => { const b = JSON.parse(body) as { customers: Customer[] }; validate(b); return b }, reps)
+  const features = time(() => predictor.featureMatrix(parse.value.customers), reps)
+  const inference = time(() => predictor.scoreMatrix(features.value, customers.length), reps)
+  const serialize = time(() => JSON.stringify({ predictions: Array.from(inference.value, (p) => ({ probability: p, willBuy: p >= 0.5 })) }), reps)
+  predictor.dispose()
+  return { parseValidateMs: parse.ms, featuresMs: features.ms, inferenceMs: inference.ms, serializeMs: serialize.ms, inProcessRowsPerSecond: customers.length / ((features.ms + inference.ms) / 1000) }
+}
+
+const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits
+
+async function main (): Promise<void> {
+  const { customers } = generateCustomers(10_000, 11)
+  const singleBody = JSON.stringify(customers[0])
+  const ceiling = await serve('ceiling', 3301)
+  const model = await serve('model', 3302)
+  const results: Record<string, unknown> = { date: new Date().toISOString(), quick, secondsPerRun: SECONDS, rounds: ROUNDS, cpus: cpus().length, node: process.version }
+  try {
+    process.stderr.write(`single predictions: 50 connections, ${ROUNDS} x ${SECONDS} s per server\n`)
+    const single = await compare(`${ceiling.url}/predict`, `${model.url}/predict`, singleBody, 50)
+    results.loadGenerator = single.model.tool
+    results.single = {
+      ceilingRequestsPerSecond: round(single.ceiling.requestsPerSecond),
+      modelRequestsPerSecond: round(single.model.requestsPerSecond),
+      ratio: round(single.model.requestsPerSecond / single.ceiling.requestsPerSecond, 3),
+      modelLatencyMs: { p50: single.model.p50Ms, p99: single.model.p99Ms },
+      ceilingLatencyMs: { p50: single.ceiling.p50Ms, p99: single.ceiling.p99Ms }
+    }
+    const batches: Array<Record<string, number>> = []
+    for (const size of BATCH_SIZES) {
+      process.stderr.write(`batches of ${size}: 4 connections, ${ROUNDS} x ${SECONDS} s per server\n`)
+      const body = JSON.stringify({ customers: customers.slice(0, size) })
+      const { ceiling: c, model: m } = await compare(`${ceiling.url}/predict/batch`, `${model.url}/predict/batch`, body, 4)
+      batches.push({
+        size,
+        ceilingRowsPerSecond: round(c.requestsPerSecond * size),
+        modelRowsPerSecond: round(m.requestsPerSecond * size),
+        ratio: round(m.requestsPerSecond / c.requestsPerSecond, 3),
+        modelP99Ms: m.p99Ms
+      })
+    }
+    results.batches = batches
+    results.modelRssMbAfterBatches = round(await rssMegabytes(model.child.pid as number), 1)
+  } finally {
+    ceiling.child.kill('SIGTERM')
+    model.child.kill('SIGTERM')
+  }
+  results.batchSplit10k = Object.fromEntries(Object.entries(await batchSplit(customers)).map(([k, v]) => [k, round(v, 2)]))
+  results.startupToReadyMs = round(await startupMs(3303))
+  const card = JSON.parse(await readFile(`${await resolveCurrentDir(DEFAULT_MODELS_ROOT)}/card.json`, 'utf8')) as { version: string, training: { seconds: number } }
+  results.training = { modelVersion: card.version, seconds: round(card.training.seconds, 1) }
+
+  await mkdir(`${ROOT}/bench/results`, { recursive: true })
+  await writeFile(`${ROOT}/bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n')
+  process.stdout.write(formatTable(results) + '\nwritten: bench/results/latest.json\n')
+}
+
+function formatTable (r: Record<string, any>): string {
+  const s = r.single
+  const split = r.batchSplit10k
+  const lines = [
+    '| measure | value |',
+    '|---|---|',
+    `| load generator | ${r.loadGenerator}, medians of ${r.rounds} alternating runs of ${r.secondsPerRun} s |`,
+    `| POST /predict ceiling (stub predictor), req/s | ${s.ceilingRequestsPerSecond} |`,
+    `| POST /predict model, req/s | ${s.modelRequestsPerSecond} (ratio ${s.ratio}) |`,
+    `| POST /predict model latency p50 / p99, ms | ${s.modelLatencyMs.p50} / ${s.modelLatencyMs.p99} |`,
+    ...r.batches.map((b: Record<string, number>) => `| POST /predict/batch ${b.size}: ceiling / model rows/s | ${b.ceilingRowsPerSecond} / ${b.modelRowsPerSecond} (ratio ${b.ratio}, p99 ${b.modelP99Ms} ms) |`),
+    `| 10k batch split in-process, ms: parse+validate / features / inference / serialize | ${split.parseValidateMs} / ${split.featuresMs} / ${split.inferenceMs} / ${split.serializeMs} |`,
+    `| in-process scoring (features + inference), rows/s | ${split.inProcessRowsPerSecond} |`,
+    `| start-up to ready (node dist/server.js), ms | ${r.startupToReadyMs} |`,
+    `| model server RSS after the batch runs, MB | ${r.modelRssMbAfterBatches} |`,
+    `| training on the full data (${r.training.modelVersion}), s | ${r.training.seconds} |`
+  ]
+  return lines.join('\n')
+}
+
+await main()

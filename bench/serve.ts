@@ -1,0 +1,24 @@
+// A benchmark server: the real app on the committed model, or the same app with a stub predictor
+// that answers a constant (the ceiling of this stack for the same body and validation).
+// Usage: node --import tsx bench/serve.ts model|ceiling <port>
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { loadPredictor, type PredictionService } from '../src/predictor.js'
+
+const [mode, portText] = process.argv.slice(2)
+const port = Number(portText)
+if ((mode !== 'model' && mode !== 'ceiling') || !Number.isInteger(port)) {
+  process.stderr.write('usage: serve.ts model|ceiling <port>\n')
+  process.exit(2)
+}
+const config = loadConfig({ LOG_LEVEL: 'warn', PORT: String(port) })
+const { predictor: real } = await loadPredictor(config)
+const predictor: PredictionService = mode === 'model'
+  ? real
+  : { version: real.version, threshold: real.threshold, card: real.card, predict: async (customers) => new Float32Array(customers.length).fill(0.25) }
+const app = await buildApp(config, predictor)
+await app.listen({ port, host: '127.0.0.1' })
+if (mode === 'model') await real.warmUp()
+app.readiness.markReady()
+process.stdout.write(`ready ${mode} ${port}\n`)
+process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })

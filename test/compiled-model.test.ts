@@ -1,0 +1,51 @@
+// The compiled executor must give model.predictOnBatch's outputs (within 1e-6) on both of its paths.
+import assert from 'node:assert/strict'
+import { before, test } from 'node:test'
+import { AGREEMENT_TOLERANCE, SMALL_INPUT_ROWS, compileEnsemble, goldenInputs } from '../src/compiled-model.js'
+import { FEATURE_COUNT } from '../src/features.js'
+import { loadArtefact, resolveCurrentDir } from '../src/model-store.js'
+import { DEFAULT_MODELS_ROOT } from '../src/config.js'
+import { initTensorFlow, tf, tfl } from '../src/tf.js'
+
+let model: tfl.LayersModel
+
+before(async () => {
+  await initTensorFlow('wasm')
+  model = (await loadArtefact(await resolveCurrentDir(DEFAULT_MODELS_ROOT))).model
+})
+
+function reference (values: Float32Array, rows: number): Float32Array {
+  return tf.tidy(() => (model.predictOnBatch(tf.tensor2d(values, [rows, FEATURE_COUNT])) as tf.Tensor).dataSync() as Float32Array)
+}
+
+test('compileEnsemble - committed model, loop and tensor paths - agree with model.predictOnBatch within 1e-6', () => {
+  const compiled = compileEnsemble(model, FEATURE_COUNT)
+  assert.ok(compiled !== null, 'the committed model is a training-written ensemble')
+  for (const rows of [1, SMALL_INPUT_ROWS, SMALL_INPUT_ROWS + 1, 1000]) {
+    const values = goldenInputs(FEATURE_COUNT, rows)
+    const expected = reference(values, rows)
+    const actual = compiled.predict(values, rows)
+    assert.equal(actual.length, rows)
+    let worst = 0
+    for (let i = 0; i < rows; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)))
+    assert.ok(worst <= AGREEMENT_TOLERANCE, `${rows} rows: max difference ${worst}`)
+  }
+  compiled.dispose()
+})
+
+test('compileEnsemble - many calls - no tensor left behind', () => {
+  const compiled = compileEnsemble(model, FEATURE_COUNT)
+  assert.ok(compiled !== null)
+  const values = goldenInputs(FEATURE_COUNT, 500)
+  compiled.predict(values, 500)
+  const before = tf.memory().numTensors
+  for (let i = 0; i < 50; i++) compiled.predict(values, i % 2 === 0 ? 500 : 3)
+  assert.equal(tf.memory().numTensors, before)
+  compiled.dispose()
+})
+
+test('compileEnsemble - a model of another topology - returns null (served by predictOnBatch)', () => {
+  const other = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [FEATURE_COUNT], units: 1, activation: 'sigmoid' })] })
+  assert.equal(compileEnsemble(other, FEATURE_COUNT), null)
+  other.dispose()
+})
