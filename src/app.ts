@@ -7,9 +7,11 @@ import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
 import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
 import type { PredictionService } from './predictor.js'
+import { ServiceMetrics } from './metrics.js'
 import { Readiness } from './readiness.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
 import { healthRoutes } from './routes/health.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { modelRoutes } from './routes/model.js'
 import { predictRoutes } from './routes/predict.js'
 import { MAX_LISTED_PROBLEMS, createValidatorCompiler, describeAjvErrors, summarizeProblems } from './validation.js'
@@ -92,6 +94,7 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('readiness', new Readiness())
+  const metrics = new ServiceMetrics(predictor.version)
   app.setValidatorCompiler(createValidatorCompiler())
   app.addSchema(customerJsonSchema())
   app.addSchema(ERROR_BODY_SCHEMA)
@@ -104,11 +107,13 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     reply.header('x-request-id', request.id)
     done()
   })
-  // One line per request: no bodies, no customer data.
+  // One log line and one duration sample per request: route templates only, no bodies, no customer data.
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
     request.log.info({
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route,
       statusCode: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100
     }, 'request')
@@ -136,7 +141,8 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   await registerOpenApi(app)
   await app.register(healthRoutes(app.readiness, predictor.version))
   await app.register(modelRoutes(predictor))
-  await app.register(predictRoutes(config, predictor))
+  await app.register(predictRoutes(config, predictor, metrics))
+  await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)
   return app
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import type { Customer } from '../customer.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
+import type { ServiceMetrics } from '../metrics.js'
 import type { PredictionService } from '../predictor.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
 import { parseCsvBatch } from '../csv-body.js'
@@ -64,7 +65,7 @@ function itemIndex (detail: ErrorDetail): number | null {
   return match === null ? null : Number(match[1])
 }
 
-export function predictRoutes (config: Config, predictor: PredictionService) {
+export function predictRoutes (config: Config, predictor: PredictionService, metrics: ServiceMetrics) {
   return async function register (app: FastifyInstance): Promise<void> {
     const decide = (p: number, t: number): boolean => p >= t
 
@@ -92,8 +93,9 @@ export function predictRoutes (config: Config, predictor: PredictionService) {
     }, async (request) => {
       const customer = request.body
       const t = request.query.threshold ?? predictor.threshold
-      const [p] = await predictor.predict([customer])
-      const probabilityValue = p as number
+      const probabilities = await predictor.predict([customer])
+      metrics.observePredictions(probabilities, t)
+      const probabilityValue = probabilities[0] as number
       return {
         ...(customer.customerId !== undefined ? { customerId: customer.customerId } : {}),
         probability: probabilityValue,
@@ -198,6 +200,7 @@ export function predictRoutes (config: Config, predictor: PredictionService) {
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
       const acceptedIndices = rejected.size === 0 ? null : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
       const probabilities = await predictor.predict(accepted)
+      metrics.observePredictions(probabilities, t)
       const predictions = accepted.map((c, k) => {
         const p = probabilities[k] as number
         return {
