@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { DestinationStream } from 'pino'
+import underPressure from '@fastify/under-pressure'
+import { apiKeyHook } from './auth.js'
 import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
 import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
@@ -26,6 +28,9 @@ export interface AppOptions {
   /** Where log lines go (default stdout); tests capture them here. */
   readonly logStream?: DestinationStream
 }
+
+/** Seconds a shed request is told to wait (Retry-After). */
+const OVERLOAD_RETRY_AFTER_SECONDS = 1
 
 /** An incoming x-request-id is reused only when it is short and plain, so it cannot forge log lines. */
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -81,6 +86,9 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       ...(options.logStream !== undefined ? { stream: options.logStream } : {})
     },
     bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: { maxHeaderSize: config.maxHeaderBytes },
     // Our onResponse hook writes the one line per request; Fastify's own request lines are off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
@@ -138,10 +146,32 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     return await reply.code(404).send(errorBody(request, 'NOT_FOUND', `no route ${request.method} ${path}`))
   })
 
+  if (config.maxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: config.maxEventLoopDelayMs,
+      // Sampled every 100 ms (default 1 s) so shedding starts soon after the loop saturates.
+      sampleInterval: 100,
+      retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
+      // Shed scoring work, never the probes or metrics: a saturated pod must not be restarted for it.
+      pressureHandler: (request, reply, type, value) => {
+        const route = request.routeOptions.url ?? ''
+        if (route.startsWith('/health/') || route === '/metrics') return
+        request.log.warn({ type, value }, 'shedding load')
+        // Fastify stops the request once a reply is sent, although under-pressure calls next().
+        reply.code(503).header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS))
+          .send(errorBody(request, 'OVERLOADED', `the server is overloaded (event-loop delay above ${config.maxEventLoopDelayMs} ms): retry after ${OVERLOAD_RETRY_AFTER_SECONDS} s`))
+      }
+    })
+  }
   await registerOpenApi(app)
   await app.register(healthRoutes(app.readiness, predictor.version))
-  await app.register(modelRoutes(predictor))
-  await app.register(predictRoutes(config, predictor, metrics))
+  // Scoring and the model card need an API key when API_KEYS is set; probes, metrics and docs stay open.
+  await app.register(async (keyed) => {
+    const auth = apiKeyHook(config.apiKeys)
+    if (auth !== null) keyed.addHook('onRequest', auth)
+    await keyed.register(modelRoutes(predictor))
+    await keyed.register(predictRoutes(config, predictor, metrics))
+  })
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)
   return app

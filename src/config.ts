@@ -25,6 +25,16 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** Pause between readiness turning 503 and closing the listener (lets a load balancer drain). */
   readonly shutdownDelayMs: number
+  /** Longest time to receive a whole request; 0 disables. */
+  readonly requestTimeoutMs: number
+  /** Idle time before a keep-alive connection is closed. */
+  readonly keepAliveTimeoutMs: number
+  /** Largest total size of request headers. */
+  readonly maxHeaderBytes: number
+  /** Event-loop delay above which scoring requests get 503 + Retry-After instead of queueing; 0 disables. */
+  readonly maxEventLoopDelayMs: number
+  /** Accepted API keys; empty means no authentication. */
+  readonly apiKeys: readonly string[]
 }
 
 /** The committed models directory, found relative to this file (src/ or dist/). */
@@ -49,8 +59,16 @@ export const ENV_DEFAULTS = {
   MAX_BATCH: '10000',
   BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: '8000',
-  SHUTDOWN_DELAY_MS: '0'
+  SHUTDOWN_DELAY_MS: '0',
+  REQUEST_TIMEOUT_MS: '30000',
+  KEEP_ALIVE_TIMEOUT_MS: '72000',
+  MAX_HEADER_BYTES: '16384',
+  MAX_EVENT_LOOP_DELAY_MS: '1000',
+  API_KEYS: ''
 } as const
+
+/** Shortest API key accepted: long enough that guessing is hopeless. */
+export const MIN_API_KEY_LENGTH = 16
 
 type EnvName = keyof typeof ENV_DEFAULTS
 
@@ -88,7 +106,21 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, m
     maxBatch: integer('MAX_BATCH', 1, 1_000_000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 100, 600_000),
-    shutdownDelayMs: integer('SHUTDOWN_DELAY_MS', 0, 600_000)
+    shutdownDelayMs: integer('SHUTDOWN_DELAY_MS', 0, 600_000),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 0, 3_600_000),
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 1, 3_600_000),
+    maxHeaderBytes: integer('MAX_HEADER_BYTES', 1024, 1024 * 1024),
+    maxEventLoopDelayMs: integer('MAX_EVENT_LOOP_DELAY_MS', 0, 600_000),
+    apiKeys: apiKeys(read('API_KEYS'))
+  }
+  function apiKeys (text: string): string[] {
+    const keys = text === '' ? [] : text.split(',').map((k) => k.trim())
+    // Never echo a key in the message: it would land in logs.
+    if (keys.some((k) => k.length < MIN_API_KEY_LENGTH || /\s/.test(k))) {
+      problems.push(`API_KEYS must be a comma-separated list of keys of at least ${MIN_API_KEY_LENGTH} characters without spaces`)
+      return []
+    }
+    return keys
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

@@ -6,12 +6,14 @@ export const ERROR_CODES = {
   INVALID_JSON: { status: 400, error: 'Bad Request' },
   INVALID_CSV: { status: 400, error: 'Bad Request' },
   EMPTY_BODY: { status: 400, error: 'Bad Request' },
+  UNAUTHORIZED: { status: 401, error: 'Unauthorized' },
   NOT_FOUND: { status: 404, error: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, error: 'Method Not Allowed' },
   BATCH_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
   BODY_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, error: 'Unsupported Media Type' },
   NOT_READY: { status: 503, error: 'Service Unavailable' },
+  OVERLOADED: { status: 503, error: 'Service Unavailable' },
   INTERNAL: { status: 500, error: 'Internal Server Error' }
 } as const
 

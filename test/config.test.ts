@@ -25,7 +25,12 @@ test('loadConfig - empty environment - the documented defaults', () => {
     maxBatch: 10_000,
     bodyLimitBytes: 8 * 1024 * 1024,
     shutdownTimeoutMs: 8000,
-    shutdownDelayMs: 0
+    shutdownDelayMs: 0,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 72_000,
+    maxHeaderBytes: 16_384,
+    maxEventLoopDelayMs: 1000,
+    apiKeys: []
   })
 })
 
@@ -39,7 +44,12 @@ test('loadConfig - every variable set - parsed and typed', () => {
     MAX_BATCH: '500',
     BODY_LIMIT_BYTES: '1048576',
     SHUTDOWN_TIMEOUT_MS: '2000',
-    SHUTDOWN_DELAY_MS: '150'
+    SHUTDOWN_DELAY_MS: '150',
+    REQUEST_TIMEOUT_MS: '5000',
+    KEEP_ALIVE_TIMEOUT_MS: '65000',
+    MAX_HEADER_BYTES: '8192',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb'
   }, '/srv/models')
   assert.deepEqual(config, {
     port: 8080,
@@ -51,7 +61,12 @@ test('loadConfig - every variable set - parsed and typed', () => {
     maxBatch: 500,
     bodyLimitBytes: 1_048_576,
     shutdownTimeoutMs: 2000,
-    shutdownDelayMs: 150
+    shutdownDelayMs: 150,
+    requestTimeoutMs: 5000,
+    keepAliveTimeoutMs: 65_000,
+    maxHeaderBytes: 8192,
+    maxEventLoopDelayMs: 0,
+    apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb']
   })
 })
 
@@ -123,4 +138,10 @@ test('ENV_DEFAULTS - README configuration table - same variables and defaults', 
     return [m[1], cell === '(empty)' ? '' : cell.replace(/^`|`$/g, '')]
   }))
   assert.deepEqual(documented, { ...ENV_DEFAULTS })
+})
+
+test('loadConfig - a short API key - ConfigError naming API_KEYS without echoing the key', () => {
+  const error = configError({ API_KEYS: 'good-key-0123456789,short' })
+  assert.match(error.message, /API_KEYS/)
+  assert.doesNotMatch(error.message, /short|good-key/)
 })

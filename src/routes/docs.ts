@@ -24,6 +24,11 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
       // nullable fields, numeric exclusiveMinimum).
       openapi: '3.1.0',
       info: OPENAPI_INFO,
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Needed only when the server runs with API_KEYS set.' }
+        }
+      },
       tags: [
         { name: 'prediction', description: 'Scoring customers' },
         { name: 'model', description: 'The served model' },

@@ -10,6 +10,7 @@ export function modelRoutes (predictor: PredictionService) {
         summary: 'Model card',
         description: 'What the served model is: version, creation date, input features with units and training-split statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%), decision threshold and how it was chosen, base rate, and permutation feature importance.',
         tags: ['model'],
+        security: [{ apiKey: [] }],
         response: {
           200: {
             description: 'The model card of the loaded artefact (card.json).',
@@ -26,7 +27,7 @@ export function modelRoutes (predictor: PredictionService) {
               featureImportance: { type: 'array', items: { type: 'object', additionalProperties: true } }
             }
           },
-          ...errorResponses(404, 500)
+          ...errorResponses(401, 404, 500)
         }
       }
     }, async () => predictor.card)

@@ -74,6 +74,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
         summary: 'Score one customer',
         description: 'Returns the calibrated probability that this customer buys again within 6 months, and willBuy against the model\'s threshold (or `threshold` from the query).',
         tags: ['prediction'],
+        security: [{ apiKey: [] }],
         consumes: ['application/json'],
         querystring: { type: 'object', additionalProperties: false, properties: { threshold: thresholdParameter } },
         body: { $ref: 'Customer#' },
@@ -84,7 +85,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
             required: ['probability', 'willBuy', 'modelVersion', 'threshold'],
             properties: { customerId, probability, willBuy, modelVersion, threshold }
           },
-          ...errorResponses(400, 404, 413, 415, 500, 503)
+          ...errorResponses(400, 401, 404, 413, 415, 500, 503)
         }
       },
       preValidation: async (request) => {
@@ -134,6 +135,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
           'unless `partial=true`: then valid customers are scored and invalid ones are listed in `errors`.'
         ].join(' '),
         tags: ['prediction'],
+        security: [{ apiKey: [] }],
         consumes: ['application/json', 'text/csv'],
         querystring: batchQuerySchema,
         body: {
@@ -164,7 +166,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
               }
             }
           },
-          ...errorResponses(400, 404, 413, 415, 500, 503)
+          ...errorResponses(400, 401, 404, 413, 415, 500, 503)
         }
       },
       attachValidation: true,

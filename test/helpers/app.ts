@@ -10,9 +10,13 @@ export async function loadCommittedPredictor (): Promise<Predictor> {
   return (await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })).predictor
 }
 
-/** An app with silent logs unless LOG_LEVEL is given; env overrides the configuration. */
+/**
+ * An app with silent logs unless LOG_LEVEL is given; env overrides the configuration. Load shedding
+ * is off unless MAX_EVENT_LOOP_DELAY_MS is given: tests that build big payloads synchronously block
+ * the event loop on purpose, and shedding would answer their next request with 503.
+ */
 export async function buildTestApp (predictor: PredictionService, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
-  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...env }), predictor, options)
+  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env }), predictor, options)
 }
 
 /** A valid customer; override any field. */
