@@ -113,6 +113,12 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   // Callback-style hooks: async ones cost a promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    // Bodies are read as sent: a compressed one would otherwise fail later as "invalid JSON".
+    const encoding = request.headers['content-encoding']
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      done(new ServiceError('UNSUPPORTED_MEDIA_TYPE', `content-encoding ${encoding.slice(0, 40)} is not supported: send the body uncompressed`))
+      return
+    }
     done()
   })
   // One log line and one duration sample per request: route templates only, no bodies, no customer data.
