@@ -127,8 +127,9 @@ async function batchSplit (customers: Customer[]): Promise<Record<string, number
   const features = time(() => predictor.featureMatrix(parse.value.customers), reps)
   const inference = time(() => predictor.scoreMatrix(features.value, customers.length), reps)
   const serialize = time(() => JSON.stringify({ predictions: Array.from(inference.value, (p) => ({ probability: p, willBuy: p >= 0.5 })) }), reps)
+  const explain = time(() => predictor.explain(customers, inference.value), quick ? 1 : 3)
   predictor.dispose()
-  return { parseValidateMs: parse.ms, featuresMs: features.ms, inferenceMs: inference.ms, serializeMs: serialize.ms, inProcessRowsPerSecond: customers.length / ((features.ms + inference.ms) / 1000) }
+  return { parseValidateMs: parse.ms, featuresMs: features.ms, inferenceMs: inference.ms, serializeMs: serialize.ms, explainMs: explain.ms, inProcessRowsPerSecond: customers.length / ((features.ms + inference.ms) / 1000) }
 }
 
 const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits
@@ -192,6 +193,7 @@ function formatTable (r: Record<string, any>): string {
     ...r.batches.map((b: Record<string, number>) => `| POST /predict/batch ${b.size}: ceiling / model rows/s | ${b.ceilingRowsPerSecond} / ${b.modelRowsPerSecond} (ratio ${b.ratio}, p99 ${b.modelP99Ms} ms) |`),
     `| 10k batch split in-process, ms: parse+validate / features / inference / serialize | ${split.parseValidateMs} / ${split.featuresMs} / ${split.inferenceMs} / ${split.serializeMs} |`,
     `| in-process scoring (features + inference), rows/s | ${split.inProcessRowsPerSecond} |`,
+    `| explain=true extra cost for 10k customers (in-process), ms | ${split.explainMs} |`,
     `| start-up to ready (node dist/server.js), ms | ${r.startupToReadyMs} |`,
     `| model server RSS after the batch runs, MB | ${r.modelRssMbAfterBatches} |`,
     `| training on the full data (${r.training.modelVersion}), s | ${r.training.seconds} |`

@@ -12,6 +12,8 @@ export const MODEL_FILE = 'model.json'
 export const WEIGHTS_FILE = 'weights.bin'
 export const PREPROCESSING_FILE = 'preprocessing.json'
 export const CARD_FILE = 'card.json'
+/** Optional human-readable model report (charts), checksummed like the rest when present. */
+export const REPORT_FILE = 'report.html'
 /** File in the models root naming the version served by default. */
 export const CURRENT_FILE = 'CURRENT'
 
@@ -26,6 +28,8 @@ export interface LoadedArtefact {
   readonly model: tfl.LayersModel
   readonly preprocessing: Preprocessing
   readonly card: ModelCard
+  /** report.html, when the artefact has one. */
+  readonly reportHtml: string | null
 }
 
 /** A missing, corrupt or mismatched artefact file: the message names the file and the problem. */
@@ -70,6 +74,7 @@ export interface ArtefactContents {
   readonly preprocessing: Preprocessing
   /** The card without its `files` checksums, which are computed here. */
   readonly card: Omit<ModelCard, 'files'>
+  readonly reportHtml?: string
 }
 
 /** Writes the artefact into `dir` (created). Files are written to temporary names then renamed. */
@@ -78,7 +83,8 @@ export async function writeArtefact (dir: string, contents: ArtefactContents): P
   const payload: Array<[string, string | Uint8Array]> = [
     [MODEL_FILE, contents.modelJson],
     [WEIGHTS_FILE, contents.weights],
-    [PREPROCESSING_FILE, JSON.stringify(contents.preprocessing, null, 2) + '\n']
+    [PREPROCESSING_FILE, JSON.stringify(contents.preprocessing, null, 2) + '\n'],
+    ...(contents.reportHtml !== undefined ? [[REPORT_FILE, contents.reportHtml] as [string, string]] : [])
   ]
   const files = Object.fromEntries(payload.map(([name, data]) => [name, sha256(data)]))
   const card: ModelCard = { ...contents.card, files }
@@ -154,16 +160,18 @@ export async function loadArtefact (dir: string): Promise<LoadedArtefact> {
   const path = (name: string): string => join(resolve(dir), name)
   const card = checkCard(path(CARD_FILE), parseJson(path(CARD_FILE), await readOrFail(path(CARD_FILE))))
   const contents = new Map<string, Buffer>()
-  for (const name of [MODEL_FILE, WEIGHTS_FILE, PREPROCESSING_FILE]) {
+  // Every file the card lists is verified: the three required ones and optional ones like report.html.
+  for (const [name, expected] of Object.entries(card.files)) {
+    if (!/^[\w.-]+$/.test(name)) throw new ArtefactError(path(CARD_FILE), `"files" names an invalid file "${name.slice(0, 80)}"`)
     const data = await readOrFail(path(name))
-    const expected = card.files[name]
     if (sha256(data) !== expected) throw new ArtefactError(path(name), `SHA-256 does not match ${CARD_FILE} (file changed, truncated or corrupt)`)
     contents.set(name, data)
   }
   const preprocessing = checkPreprocessing(path(PREPROCESSING_FILE), parseJson(path(PREPROCESSING_FILE), contents.get(PREPROCESSING_FILE) as Buffer))
   const modelJson = parseJson(path(MODEL_FILE), contents.get(MODEL_FILE) as Buffer)
   const model = await loadLayersModel(path(MODEL_FILE), modelJson, contents.get(WEIGHTS_FILE) as Buffer)
-  return { dir: resolve(dir), model, preprocessing, card }
+  const report = contents.get(REPORT_FILE)
+  return { dir: resolve(dir), model, preprocessing, card, reportHtml: report === undefined ? null : report.toString('utf8') }
 }
 
 async function loadLayersModel (file: string, modelJson: unknown, weights: Buffer): Promise<tfl.LayersModel> {

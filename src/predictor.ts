@@ -2,6 +2,7 @@
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
 import { compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
 import type { CustomerInputs } from './customer.js'
+import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explain.js'
 import { FEATURE_COUNT, writeFeatures } from './features.js'
 import type { ModelCard } from './model-card.js'
 import type { Config } from './config.js'
@@ -14,24 +15,33 @@ export interface PredictionService {
   /** Default decision threshold: willBuy = probability >= threshold. */
   readonly threshold: number
   readonly card: ModelCard
+  /** The artefact's report.html (charts of the test metrics), or null. */
+  readonly reportHtml?: string | null
   /** Calibrated probabilities, one per customer, same order. */
   predict: (customers: readonly CustomerInputs[]) => Promise<Float32Array>
+  /** The top reasons behind each probability (see explain.ts); absent on stub predictors. */
+  explain?: (customers: readonly CustomerInputs[], probabilities: ArrayLike<number>) => Reason[][]
 }
 
 export class Predictor implements PredictionService {
   readonly version: string
   readonly threshold: number
   readonly card: ModelCard
+  readonly reportHtml: string | null
   private readonly model: tfl.LayersModel
   private readonly preprocessing: Preprocessing
   /** The same model run without layer overhead; null for models of another topology. */
   private readonly compiled: CompiledEnsemble | null
+  /** Typical field values that explanations compare each customer with. */
+  private readonly reference: ReferenceValues
 
   constructor (artefact: LoadedArtefact) {
     this.model = artefact.model
     this.preprocessing = artefact.preprocessing
     this.compiled = compileEnsemble(artefact.model, FEATURE_COUNT)
+    this.reference = referenceValues(artefact.card.features, artefact.preprocessing.reviewScoreImputation)
     this.card = artefact.card
+    this.reportHtml = artefact.reportHtml
     this.version = artefact.card.version
     this.threshold = artefact.card.threshold
   }
@@ -57,6 +67,12 @@ export class Predictor implements PredictionService {
 
   async predict (customers: readonly CustomerInputs[]): Promise<Float32Array> {
     return this.scoreMatrix(this.featureMatrix(customers), customers.length)
+  }
+
+  /** Top reasons per customer: each field moved to its reference value, the customer scored again. */
+  explain (customers: readonly CustomerInputs[], probabilities: ArrayLike<number>): Reason[][] {
+    const occluded = occludedCustomers(customers, this.reference)
+    return reasonsFrom(customers, probabilities, this.scoreMatrix(this.featureMatrix(occluded), occluded.length), this.reference)
   }
 
   /**

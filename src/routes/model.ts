@@ -1,5 +1,6 @@
 // GET /model: the model card (version, features with units and training statistics, metrics, threshold).
 import type { FastifyInstance } from 'fastify'
+import { ServiceError } from '../errors.js'
 import type { PredictionService } from '../predictor.js'
 import { errorResponses } from './error-responses.js'
 
@@ -31,5 +32,23 @@ export function modelRoutes (predictor: PredictionService) {
         }
       }
     }, async () => predictor.card)
+
+    app.get('/model/report', {
+      schema: {
+        summary: 'Model report (HTML)',
+        description: 'A self-contained page with the ROC curve, calibration plot, cumulative gains, score distribution by class, feature importance and the metrics table of the served model, rendered at training time (no internet needed to view it).',
+        tags: ['model'],
+        security: [{ apiKey: [] }],
+        produces: ['text/html'],
+        response: {
+          200: { description: 'The report page.', type: 'string' },
+          ...errorResponses(401, 404, 500)
+        }
+      }
+    }, async (_request, reply) => {
+      const html = predictor.reportHtml ?? null
+      if (html === null) throw new ServiceError('NOT_FOUND', `model ${predictor.version} has no report.html: retrain it with npm run train`)
+      return await reply.type('text/html; charset=utf-8').send(html)
+    })
   }
 }

@@ -69,6 +69,8 @@ export interface TrainingResult {
   readonly calibration: PlattScaling
   readonly validation: EvaluationMetrics
   readonly test: EvaluationMetrics
+  /** Test-split probabilities and labels, for the report's curves. */
+  readonly testPredictions: { readonly scores: Float32Array, readonly labels: readonly number[] }
   readonly featureImportance: FeatureImportance[]
   /** Raw customer-field statistics over the training split (for the model card). */
   readonly fieldStatistics: FieldStatistics[]
@@ -174,6 +176,7 @@ export async function trainModel (
     calibration,
     validation: evaluateScores(validationScores, validationLabels, threshold, trainingBaseRate, options.seed),
     test: evaluateScores(testScores, testLabels, threshold, trainingBaseRate, options.seed),
+    testPredictions: { scores: testScores, labels: testLabels },
     featureImportance: permutationImportance(model, stats, testCustomers, testLabels, options.seed),
     fieldStatistics: fieldStatistics(trainCustomers),
     rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },

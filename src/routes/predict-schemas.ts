@@ -1,0 +1,144 @@
+// JSON Schemas of the scoring routes' query strings and answers (the request body is customer.ts's).
+import type { Config } from '../config.js'
+import { CUSTOMER_FIELDS } from '../customer.js'
+import { REASONS_PER_CUSTOMER } from '../explain.js'
+import { errorResponses } from './error-responses.js'
+
+const thresholdParameter = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  description: 'Overrides the model\'s decision threshold for this request: willBuy = probability >= threshold.',
+  examples: [0.3]
+} as const
+
+const explainParameter = {
+  type: 'boolean',
+  default: false,
+  description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability. A positive effect means this customer's value raises the probability compared with a typical value.`
+} as const
+
+export const singleQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { threshold: thresholdParameter, explain: explainParameter }
+} as const
+
+export const batchQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    threshold: thresholdParameter,
+    partial: { type: 'boolean', default: false, description: 'Score the valid customers and list the invalid ones instead of rejecting the whole batch.' },
+    explain: explainParameter,
+    contactCost: { type: 'number', minimum: 0, maximum: 1e9, description: 'Cost of contacting one customer. With conversionValue: each customer gets action "target" when probability x conversionValue - contactCost > 0 (highest expected profit first, within budget).', examples: [2] },
+    conversionValue: { type: 'number', minimum: 0, maximum: 1e9, description: 'Value of one customer who buys again, in the currency of contactCost.', examples: [15] },
+    budget: { type: 'integer', minimum: 0, maximum: 100_000_000, description: 'Most customers to target. Alone (without money figures): the budget most likely buyers are targeted.', examples: [500] }
+  }
+} as const
+
+const probability = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  description: 'Calibrated probability that the customer buys again within 6 months.',
+  examples: [0.42]
+} as const
+const willBuy = { type: 'boolean', description: 'probability >= threshold.' } as const
+const modelVersion = { type: 'string', description: 'Version of the model artefact that answered.', examples: ['v20261127-1a2b3c4d'] } as const
+const threshold = { type: 'number', description: 'Threshold used for willBuy in this answer.', examples: [0.34] } as const
+// A type list, not anyOf: fast-json-stringify checks anyOf branches with Ajv on every answer.
+const customerId = { type: ['string', 'integer'], description: 'Echo of the customerId sent, when one was sent.' } as const
+
+const reasons = {
+  type: 'array',
+  description: `With explain=true: the ${REASONS_PER_CUSTOMER} fields that moved this probability most, largest effect first.`,
+  items: {
+    type: 'object',
+    required: ['feature', 'value', 'effect', 'effectValue', 'text'],
+    properties: {
+      feature: { type: 'string', enum: CUSTOMER_FIELDS.map((f) => f.name) },
+      value: { type: ['number', 'boolean', 'null'], description: 'This customer\'s value of the field.' },
+      effect: { type: 'string', description: 'Signed change of probability with two decimals.', examples: ['+0.21'] },
+      effectValue: { type: 'number', description: 'The same change as a number.' },
+      text: { type: 'string', examples: ['has not listened to any book yet'] }
+    }
+  }
+} as const
+
+const predictionSchema = {
+  type: 'object',
+  required: ['probability', 'willBuy'],
+  properties: {
+    index: { type: 'integer', description: 'Position of the customer in the request (partial mode only).' },
+    customerId,
+    probability,
+    willBuy,
+    action: { type: 'string', enum: ['target', 'skip'], description: 'With contactCost + conversionValue and/or budget: whether to contact this customer.' },
+    expectedProfit: { type: 'number', description: 'With contactCost + conversionValue: probability x conversionValue - contactCost.' },
+    reasons
+  }
+} as const
+
+const targetingSummary = {
+  type: 'object',
+  description: 'With contactCost + conversionValue and/or budget: the plan in figures.',
+  required: ['customers', 'expectedBuyers', 'targeted', 'expectedConversions', 'expectedProfit', 'expectedProfitTargetAll', 'rule'],
+  properties: {
+    customers: { type: 'integer' },
+    expectedBuyers: { type: 'number', description: 'Sum of all probabilities.' },
+    targeted: { type: 'integer' },
+    expectedConversions: { type: 'number', description: 'Sum of the targeted customers\' probabilities.' },
+    expectedProfit: { type: ['number', 'null'], description: 'Expected profit of the plan (null without money figures).' },
+    expectedProfitTargetAll: { type: ['number', 'null'], description: 'Expected profit of contacting everyone (null without money figures).' },
+    contactCost: { type: ['number', 'null'] },
+    conversionValue: { type: ['number', 'null'] },
+    budget: { type: ['integer', 'null'] },
+    rule: { type: 'string' }
+  }
+} as const
+
+export const singleResponses = {
+  200: {
+    description: 'The prediction.',
+    type: 'object',
+    required: ['probability', 'willBuy', 'modelVersion', 'threshold'],
+    properties: { customerId, probability, willBuy, modelVersion, threshold, reasons }
+  },
+  ...errorResponses(400, 401, 404, 413, 415, 500, 503)
+}
+
+export function batchBodySchema (config: Config): object {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['customers'],
+    properties: {
+      customers: { type: 'array', minItems: 1, maxItems: config.maxBatch, items: { $ref: 'Customer#' } }
+    }
+  }
+}
+
+export const batchResponses = {
+  200: {
+    description: 'One prediction per customer, in request order (partial mode: valid customers only, with their index).',
+    type: 'object',
+    required: ['modelVersion', 'threshold', 'predictions'],
+    properties: {
+      modelVersion,
+      threshold,
+      predictions: { type: 'array', items: predictionSchema },
+      targeting: targetingSummary,
+      errors: {
+        type: 'array',
+        description: 'Partial mode only: the customers that were not scored and why.',
+        items: {
+          type: 'object',
+          required: ['index', 'path', 'message'],
+          properties: { index: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } }
+        }
+      }
+    }
+  },
+  ...errorResponses(400, 401, 404, 413, 415, 500, 503)
+}
