@@ -16,9 +16,9 @@ RUN npm run build
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
-# The package has no install/prepare scripts and no dependency needs one (package-lock.json lists no
-# hasInstallScript), so a plain production install is safe. The wasm backend reads its .wasm files
-# from node_modules at run time: the check makes a build that lost them fail here, not at start-up.
+# The package has no install/prepare scripts, and the only dependency with one (esbuild, dev-only, for
+# tsx) is not installed here, so a plain production install is safe. The wasm backend reads its .wasm
+# files from node_modules at run time: the check makes a build that lost them fail here, not at start-up.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force \
@@ -29,8 +29,9 @@ COPY --from=build /app/dist ./dist
 COPY models ./models
 # Files stay owned by root and read-only to the service user; nothing is written at run time, so the
 # container also runs with a read-only root filesystem (docker run --read-only, Kubernetes
-# readOnlyRootFilesystem).
-USER node
+# readOnlyRootFilesystem). The user is the image's `node` user given by number: Kubernetes'
+# runAsNonRoot can only verify a numeric user.
+USER 1000:1000
 EXPOSE 3000
 # Slim images have no curl: node's fetch asks the readiness probe (503 while starting or draining).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
