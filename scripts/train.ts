@@ -5,7 +5,9 @@ import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CsvDataError, describeProblem, parseCustomerCsv } from '../src/dataset.js'
 import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../src/features.js'
+import type { ModelCard } from '../src/model-card.js'
 import { serializeModel, setCurrentVersion, sha256, writeArtefact } from '../src/model-store.js'
+import { renderReport } from '../src/report/render-report.js'
 import { initTensorFlow, tensorFlowVersions } from '../src/tf.js'
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingOptions } from '../src/training/pipeline.js'
 import { formatSummary } from '../src/training/summary.js'
@@ -16,7 +18,7 @@ const DEFAULT_MODELS_ROOT = 'models'
 const HELP = `Usage: npm run train -- [options]
 
 Trains the buy-again model and writes a versioned artefact directory
-(model.json, weights.bin, preprocessing.json, card.json) under --models-dir.
+(model.json, weights.bin, preprocessing.json, card.json, report.html) under --models-dir.
 
 Data
   --data FILE           customer CSV: Kaggle header, API field names, or the headerless
@@ -137,25 +139,28 @@ async function main (): Promise<void> {
   const version = args.version ?? `v${createdAt.toISOString().slice(0, 10).replaceAll('-', '')}-${sha256(weights).slice(0, 8)}`
   const dir = join(args.modelsDir, version)
   const seconds = (performance.now() - started) / 1000
+  const card: Omit<ModelCard, 'files'> = {
+    version,
+    createdAt: createdAt.toISOString(),
+    description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged, Platt-scaled on the validation split.`,
+    threshold: result.threshold,
+    thresholdMethod: result.thresholdMethod,
+    baseRate: result.trainingBaseRate,
+    calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
+    metrics: { test: result.test, validation: result.validation },
+    featureImportance: result.featureImportance,
+    features: result.fieldStatistics,
+    data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
+    training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
+    libraries: { ...tensorFlowVersions(), node: process.version }
+  }
+  const reportHtml = await renderReport({ card, testScores: result.testPredictions.scores, testLabels: result.testPredictions.labels })
   await writeArtefact(dir, {
     modelJson,
     weights,
     preprocessing: { ...result.stats, schemaHash: PREPROCESSING_HASH, featureDescriptions: FEATURE_DESCRIPTIONS },
-    card: {
-      version,
-      createdAt: createdAt.toISOString(),
-      description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged, Platt-scaled on the validation split.`,
-      threshold: result.threshold,
-      thresholdMethod: result.thresholdMethod,
-      baseRate: result.trainingBaseRate,
-      calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
-      metrics: { test: result.test, validation: result.validation },
-      featureImportance: result.featureImportance,
-      features: result.fieldStatistics,
-      data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
-      training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
-      libraries: { ...tensorFlowVersions(), node: process.version }
-    }
+    card,
+    reportHtml
   })
   if (args.promote) await setCurrentVersion(args.modelsDir, version)
   result.model.dispose()

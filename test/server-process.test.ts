@@ -64,7 +64,8 @@ describe('server start-up', () => {
 
 describe('server shutdown', () => {
   test('server - SIGTERM with requests in flight - every accepted request answered, readiness 503, exit 0 within 10 s', async () => {
-    const server = startServer({ SHUTDOWN_DELAY_MS: '1000' })
+    // Load shedding off: on a busy CI machine it may rightly answer 503 to some of the 12 batches.
+    const server = startServer({ SHUTDOWN_DELAY_MS: '1000', MAX_EVENT_LOOP_DELAY_MS: '0' })
     const base = await waitUntilReady(server)
     assert.equal((await fetch(`${base}/health/ready`)).status, 200)
     const batch = JSON.stringify({ customers: Array.from({ length: 5000 }, (_, i) => validCustomer({ customerId: i })) })

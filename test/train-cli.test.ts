@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CARD_FILE, CURRENT_FILE, MODEL_FILE, PREPROCESSING_FILE, WEIGHTS_FILE, loadArtefact } from '../src/model-store.js'
+import { CARD_FILE, CURRENT_FILE, MODEL_FILE, PREPROCESSING_FILE, REPORT_FILE, WEIGHTS_FILE, loadArtefact } from '../src/model-store.js'
 import type { ModelCard } from '../src/model-card.js'
 import { initTensorFlow } from '../src/tf.js'
 import { makeTempDir } from './helpers/artefact.js'
@@ -15,7 +15,7 @@ import { generateCustomers, toCsv } from './helpers/synthetic.js'
 
 // Small and quick: one member, a narrow network, a few epochs (the CLI is tested, not the model).
 const QUICK = ['--ensemble', '1', '--hidden', '16', '--max-epochs', '15', '--patience', '5', '--learning-rate', '0.01', '--batch-size', '64', '--l2', '0', '--quiet']
-const ARTEFACT_FILES = [CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, WEIGHTS_FILE].sort()
+const ARTEFACT_FILES = [CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, REPORT_FILE, WEIGHTS_FILE].sort()
 
 let work: { dir: string, remove: () => Promise<void> }
 let goodCsv: string
@@ -92,7 +92,7 @@ test('train CLI - a bad row - exits 2 naming row, line and column', async () => 
   assert.match(run.stderr, /^train: row 4 \(line 5\), column Completion: must be <= 1\n/)
 })
 
-test('train CLI - full small run - writes the four artefact files and CURRENT naming the version', async () => {
+test('train CLI - full small run - writes the five artefact files (report.html included) and CURRENT naming the version', async () => {
   const modelsDir = join(work.dir, 'models-full')
   const run = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--seed', '5', ...QUICK])
   assert.equal(run.code, 0, run.stderr)

@@ -1,0 +1,121 @@
+// Pure curve points for the model report: ROC, cumulative gains and per-class score histograms.
+// Tied scores form one step (a straight segment), so the ROC area equals the tie-aware ROC AUC.
+
+type Scores = ArrayLike<number>
+type Labels = ArrayLike<number>
+
+export interface RocPoint {
+  readonly falsePositiveRate: number
+  readonly truePositiveRate: number
+}
+
+export interface GainsPoint {
+  /** Share of customers contacted, best scores first. */
+  readonly contactedShare: number
+  /** Share of all buyers among them. */
+  readonly capturedShare: number
+}
+
+export interface ScoreHistogramBin {
+  readonly lower: number
+  readonly upper: number
+  readonly buyers: number
+  readonly nonBuyers: number
+  /** buyers / all buyers: the histograms of both classes are comparable whatever the class balance. */
+  readonly buyersShare: number
+  readonly nonBuyersShare: number
+}
+
+function checkInputs (scores: Scores, labels: Labels): { positives: number, negatives: number } {
+  if (scores.length !== labels.length) throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`)
+  if (scores.length === 0) throw new Error('cannot draw curves of zero examples')
+  let positives = 0
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0
+  return { positives, negatives: labels.length - positives }
+}
+
+/**
+ * Cumulative positives and negatives after each group of tied scores, best scores first,
+ * starting from (0, 0): the common walk behind the ROC and gains curves.
+ */
+function cumulativeCounts (scores: Scores, labels: Labels): Array<{ positives: number, negatives: number }> {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number))
+  const steps = [{ positives: 0, negatives: 0 }]
+  let positives = 0
+  let negatives = 0
+  let i = 0
+  while (i < order.length) {
+    const score = scores[order[i] as number] as number
+    while (i < order.length && scores[order[i] as number] === score) {
+      if (labels[order[i] as number] === 1) positives++
+      else negatives++
+      i++
+    }
+    steps.push({ positives, negatives })
+  }
+  return steps
+}
+
+/** ROC curve from (0, 0) to (1, 1): one point per distinct score, as if it were the threshold. */
+export function rocPoints (scores: Scores, labels: Labels): RocPoint[] {
+  const totals = checkInputs(scores, labels)
+  if (totals.positives === 0 || totals.negatives === 0) throw new Error('an ROC curve needs both classes')
+  return cumulativeCounts(scores, labels).map((c) => ({
+    falsePositiveRate: c.negatives / totals.negatives,
+    truePositiveRate: c.positives / totals.positives
+  }))
+}
+
+/** Cumulative gains from (0, 0) to (1, 1): share of buyers captured when contacting the best-scored customers first. */
+export function gainsPoints (scores: Scores, labels: Labels): GainsPoint[] {
+  const totals = checkInputs(scores, labels)
+  if (totals.positives === 0) throw new Error('a gains curve needs at least one buyer')
+  return cumulativeCounts(scores, labels).map((c) => ({
+    contactedShare: (c.positives + c.negatives) / scores.length,
+    capturedShare: c.positives / totals.positives
+  }))
+}
+
+/** Trapezoidal area under a curve given as points sorted by x (the ROC AUC for rocPoints). */
+export function areaUnderCurve (points: ReadonlyArray<{ readonly x: number, readonly y: number }>): number {
+  let area = 0
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1] as { x: number, y: number }
+    const b = points[i] as { x: number, y: number }
+    area += (b.x - a.x) * (a.y + b.y) / 2
+  }
+  return area
+}
+
+/** Equal-width histograms of the scores of buyers and non-buyers over [0, 1]; the last bin includes 1. */
+export function scoreHistogram (scores: Scores, labels: Labels, binCount = 20): ScoreHistogramBin[] {
+  const totals = checkInputs(scores, labels)
+  const buyers = new Array<number>(binCount).fill(0)
+  const nonBuyers = new Array<number>(binCount).fill(0)
+  for (let i = 0; i < scores.length; i++) {
+    const bin = Math.min(binCount - 1, Math.max(0, Math.floor((scores[i] as number) * binCount)))
+    if (labels[i] === 1) buyers[bin] = (buyers[bin] as number) + 1
+    else nonBuyers[bin] = (nonBuyers[bin] as number) + 1
+  }
+  return buyers.map((b, i) => {
+    const n = nonBuyers[i] as number
+    return {
+      lower: i / binCount,
+      upper: (i + 1) / binCount,
+      buyers: b,
+      nonBuyers: n,
+      buyersShare: totals.positives === 0 ? 0 : b / totals.positives,
+      nonBuyersShare: totals.negatives === 0 ? 0 : n / totals.negatives
+    }
+  })
+}
+
+/**
+ * At most `maxPoints` points, evenly spaced along the list, always keeping the first and last:
+ * a test split of thousands of customers draws the same curve with fewer path segments.
+ */
+export function thinPoints<T> (points: readonly T[], maxPoints: number): T[] {
+  if (maxPoints < 2) throw new Error('keep at least 2 points')
+  if (points.length <= maxPoints) return [...points]
+  return Array.from({ length: maxPoints }, (_, i) => points[Math.round(i * (points.length - 1) / (maxPoints - 1))] as T)
+}
