@@ -1,0 +1,265 @@
+// CLI: customer CSV of any length -> the same rows plus probability and willBuy, streamed through the model.
+// Run `npm run score -- --help` for the flags.
+import { unlinkSync, type WriteStream } from 'node:fs'
+import { open, rename, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { parseArgs } from 'node:util'
+import { DEFAULT_MODELS_ROOT } from '../src/config.js'
+import { CsvDataError, describeProblem } from '../src/dataset.js'
+import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/file-scoring.js'
+import type { Predictor } from '../src/predictor.js'
+
+/** Time between progress lines when stderr is not a terminal (a log file or CI). */
+const PLAIN_PROGRESS_INTERVAL_MS = 5000
+/** Time between redraws of the progress line on a terminal. */
+const TTY_REDRAW_INTERVAL_MS = 250
+/** Skipped rows listed in the summary; the rest are counted. */
+const LISTED_PROBLEMS = 5
+
+const HELP = `Usage: npm run score -- --in FILE [--out FILE] [options]
+
+Scores every customer in a CSV file with the buy-again model. The file is streamed, so any length
+runs in the same memory. The output holds the input's columns as read (ID, a label column and
+unknown columns included) plus probability and willBuy; lines end in LF.
+
+Input and output
+  --in FILE             customer CSV, or - for stdin: Kaggle header, API field names, or the
+                        headerless course layout (then the output gets the Kaggle header)
+  --out FILE            scored CSV, or - for stdout (default: -). A file is written under a
+                        temporary name and renamed when complete: a failed run leaves none
+  --skip-invalid        skip rows with invalid values and report them (default: stop at the
+                        first, exit code 2). Broken CSV quoting always stops
+
+Model
+  --model-dir DIR       artefact directory (default: the version named in ${join(DEFAULT_MODELS_ROOT, 'CURRENT')})
+  --threshold X         willBuy = probability >= X, from 0 to 1 (default: the model's)
+  --batch-size N        rows per model call, 1 to ${MAX_SCORING_BATCH_SIZE} (default: ${DEFAULT_SCORING_BATCH_SIZE})
+
+  --quiet               no progress or summary (skipped rows are still listed)
+  -h, --help            this text
+
+Exit codes: 0 scored; 2 bad flags, files or data (names row, line and column); 1 unexpected error.
+`
+
+/** Bad flags: the message and a pointer to --help, exit code 2. */
+class UsageError extends Error {}
+/** Input, output or model the user has to fix: the message, exit code 2. */
+class InputError extends Error {}
+
+interface ScoreArgs {
+  readonly input: string
+  readonly output: string
+  readonly modelDir: string | null
+  readonly threshold: number | null
+  readonly batchSize: number
+  readonly skipInvalid: boolean
+  readonly quiet: boolean
+  readonly help: boolean
+}
+
+function numberFlag (name: string, text: string | undefined, check: (n: number) => boolean): number | null {
+  if (text === undefined) return null
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} has an invalid value "${text}"`)
+  return value
+}
+
+function parseScoreArgs (argv: string[]): ScoreArgs {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      in: { type: 'string' },
+      out: { type: 'string' },
+      'model-dir': { type: 'string' },
+      threshold: { type: 'string' },
+      'skip-invalid': { type: 'boolean' },
+      'batch-size': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  const help = values.help === true
+  if (!help && (values.in === undefined || values.in === '')) throw new UsageError('--in FILE is required (- reads stdin)')
+  if (values.out === '') throw new UsageError('--out needs a file name (- writes stdout)')
+  return {
+    input: values.in ?? '-',
+    output: values.out ?? '-',
+    modelDir: values['model-dir'] ?? null,
+    threshold: numberFlag('threshold', values.threshold, (n) => n >= 0 && n <= 1),
+    batchSize: numberFlag('batch-size', values['batch-size'], (n) => Number.isInteger(n) && n >= 1 && n <= MAX_SCORING_BATCH_SIZE) ?? DEFAULT_SCORING_BATCH_SIZE,
+    skipInvalid: values['skip-invalid'] === true,
+    quiet: values.quiet === true,
+    help
+  }
+}
+
+/** Opens the input now, so a missing file is reported before the model loads. */
+async function openInput (path: string): Promise<Readable> {
+  if (path === '-') return process.stdin
+  try {
+    const handle = await open(path, 'r')
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close()
+      throw new InputError(`cannot read input file ${path}: it is a directory`)
+    }
+    return handle.createReadStream()
+  } catch (err) {
+    if (err instanceof InputError) throw err
+    throw new InputError(`cannot read input file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+}
+
+interface OpenedOutput {
+  readonly stream: Writable
+  /** Makes the written file the result (renames the temporary file). */
+  readonly commit: () => Promise<void>
+  /** Removes a partial result; safe to call more than once, and from a signal handler. */
+  readonly discard: () => void
+}
+
+/**
+ * Regular files are written under a temporary name in the same directory and renamed at the end, so
+ * the destination never holds a partial result; devices and pipes (/dev/null, a FIFO) are written directly.
+ */
+async function openOutput (path: string): Promise<OpenedOutput> {
+  if (path === '-') return { stream: process.stdout, commit: async () => {}, discard: () => {} }
+  const existing = await stat(path).catch(() => null)
+  if (existing?.isDirectory() === true) throw new InputError(`cannot write output file ${path}: it is a directory`)
+  const direct = existing !== null && !existing.isFile()
+  const target = direct ? path : join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.partial`)
+  let stream: WriteStream
+  try {
+    stream = (await open(target, 'w')).createWriteStream()
+  } catch (err) {
+    throw new InputError(`cannot write output file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  let pending = !direct
+  return {
+    stream,
+    commit: async () => {
+      if (pending) await rename(target, path)
+      pending = false
+    },
+    discard: () => {
+      if (!pending) return
+      pending = false
+      try { unlinkSync(target) } catch { /* already gone */ }
+    }
+  }
+}
+
+function formatSeconds (ms: number): string {
+  return (ms / 1000).toFixed(1)
+}
+
+function rowsPerSecond (rows: number, ms: number): number {
+  return ms > 0 ? Math.round(rows / (ms / 1000)) : 0
+}
+
+/**
+ * Progress on stderr, driven by a timer so the clock keeps moving while the input is slow: on a
+ * terminal one line redrawn in place, otherwise (a log file, CI) a plain line every few seconds.
+ */
+function createProgressReporter (stderr: NodeJS.WriteStream, started: number): { update: (p: ScoringProgress) => void, stop: () => void } {
+  let latest: ScoringProgress = { rowsRead: 0, rowsScored: 0, rowsSkipped: 0 }
+  const line = (): string => {
+    const ms = performance.now() - started
+    const skipped = latest.rowsSkipped > 0 ? `, ${latest.rowsSkipped} skipped` : ''
+    return `score: ${latest.rowsScored} rows scored${skipped}, ${rowsPerSecond(latest.rowsRead, ms)} rows/s, ${formatSeconds(ms)} s`
+  }
+  const tty = stderr.isTTY
+  const timer = setInterval(() => {
+    stderr.write(tty ? `\r\x1b[2K${line()}` : `${line()}\n`)
+  }, tty ? TTY_REDRAW_INTERVAL_MS : PLAIN_PROGRESS_INTERVAL_MS)
+  timer.unref()
+  return {
+    update: (p) => { latest = p },
+    stop: () => {
+      clearInterval(timer)
+      // The summary takes the progress line's place.
+      if (tty) stderr.write('\r\x1b[2K')
+    }
+  }
+}
+
+function reportSkipped (summary: ScoringSummary, log: (line: string) => void): void {
+  for (const problem of summary.problems.slice(0, LISTED_PROBLEMS)) log(`  skipped ${describeProblem(problem)}`)
+  if (summary.rowsSkipped > LISTED_PROBLEMS) log(`  ... and ${summary.rowsSkipped - LISTED_PROBLEMS} more skipped rows`)
+}
+
+async function loadModel (modelDir: string | null): Promise<{ predictor: Predictor, dir: string }> {
+  // Imported here, not at the top: TensorFlow.js takes a second to load, which --help and flag
+  // errors need not wait for.
+  const [{ loadPredictor }, { ArtefactError }] = await Promise.all([import('../src/predictor.js'), import('../src/model-store.js')])
+  try {
+    return await loadPredictor({ modelDir, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
+  } catch (err) {
+    if (err instanceof ArtefactError) throw new InputError(`cannot load the model: ${err.message}`)
+    throw err
+  }
+}
+
+async function main (): Promise<void> {
+  const args = parseScoreArgs(process.argv.slice(2))
+  if (args.help) {
+    process.stdout.write(HELP)
+    return
+  }
+  const log = (line: string): void => { process.stderr.write(line + '\n') }
+  const input = await openInput(args.input)
+  const output = await openOutput(args.output)
+  // Ctrl-C must not leave a temporary file behind.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    output.discard()
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const { predictor, dir } = await loadModel(args.modelDir)
+    const threshold = args.threshold ?? predictor.threshold
+    if (!args.quiet) log(`score: model ${predictor.version} (${dir}), threshold ${threshold}`)
+    const started = performance.now()
+    // A line redrawn on the terminal the CSV is printed on would garble both.
+    const showProgress = !args.quiet && !(args.output === '-' && process.stdout.isTTY && process.stderr.isTTY)
+    const progress = showProgress ? createProgressReporter(process.stderr, started) : null
+    let summary: ScoringSummary
+    try {
+      summary = await scoreCsvStream(predictor, input, output.stream, {
+        threshold,
+        batchSize: args.batchSize,
+        skipInvalid: args.skipInvalid,
+        onProgress: progress?.update
+      })
+    } finally {
+      progress?.stop()
+    }
+    await output.commit()
+    predictor.dispose()
+    const ms = performance.now() - started
+    if (!args.quiet) {
+      const where = args.output === '-' ? 'stdout' : args.output
+      log(`score: ${summary.rowsScored} rows scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
+    }
+    reportSkipped(summary, log)
+  } catch (err) {
+    output.discard()
+    input.destroy()
+    throw err
+  }
+}
+
+main().catch((err: unknown) => {
+  // Bad flags, files and data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
+  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  const expected = usage || err instanceof InputError || err instanceof CsvDataError
+  const brokenPipe = (err as NodeJS.ErrnoException).code === 'EPIPE'
+  const message = brokenPipe
+    ? 'the output was closed before every row was written (EPIPE)'
+    : expected ? (err as Error).message : (err as Error).stack ?? String(err)
+  process.stderr.write(`score: ${message}\n`)
+  if (usage) process.stderr.write('Run with --help for usage.\n')
+  process.exit(expected ? 2 : 1)
+})

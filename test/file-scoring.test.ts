@@ -1,0 +1,166 @@
+// Streaming file scoring in-process: pass-through and quoting, line numbers, batch boundaries,
+// backpressure, and the inputs it refuses. The scorer is a stand-in (probability = completion), so
+// every output row shows which input row it was scored from; the real model is checked in score-cli.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Readable, Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parse as parseSync } from 'csv-parse/sync'
+import { CsvDataError, parseCustomerCsv } from '../src/dataset.js'
+import { KEPT_PROBLEMS, MAX_RECORD_CHARS, formatProbability, scoreCsvStream, type FileScoringOptions, type MatrixScorer, type ScoringSummary } from '../src/file-scoring.js'
+import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
+import { generateCustomers, toCsv } from './helpers/synthetic.js'
+
+const completionScorer: MatrixScorer = {
+  featureMatrix: (customers) => Float32Array.from(customers, (c) => c.completion),
+  scoreMatrix: (values) => values
+}
+
+const HEADER = 'ID,Book_length(mins)_overall,Book_length(mins)_avg,Price_overall,Price_avg,Review,Review10/10,' +
+  'Completion,Minutes_listened,Support_Request,Last_Visited_mins_Purchase_date,Target'
+
+async function scoreText (text: string, options: Partial<FileScoringOptions> = {}): Promise<{ output: string, summary: ScoringSummary }> {
+  const chunks: Buffer[] = []
+  const output = new Writable({
+    write (chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk)
+      callback()
+    }
+  })
+  const summary = await scoreCsvStream(completionScorer, Readable.from([text]), output, { threshold: 0.5, ...options })
+  return { output: Buffer.concat(chunks).toString('utf8'), summary }
+}
+
+function records (csv: string): string[][] {
+  return parseSync(csv, { bom: true }) as string[][]
+}
+
+test('scoreCsvStream - cells with commas, quotes and line breaks - passed through as read, quoted again', async () => {
+  const notes = ['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', '  spaced  ']
+  const quote = (cell: string): string => `"${cell.replaceAll('"', '""')}"`
+  const text = [`${HEADER},note`, ...notes.map((note, i) => `${i + 1},1620,1620,9.5,9.5,0,8.91,0.${i},0,0,0,0,${quote(note)}`)].join('\n') + '\n'
+  const { output, summary } = await scoreText(text)
+  assert.equal(summary.rowsScored, notes.length)
+  const [header, ...rows] = records(output)
+  assert.deepEqual(header, [...HEADER.split(','), 'note', 'probability', 'willBuy'])
+  assert.deepEqual(rows.map((row) => row.slice(0, 13)), records(text).slice(1))
+  assert.deepEqual(rows.map((row) => row[12]), notes)
+  assert.ok(output.includes('\n6,1620,1620,9.5,9.5,0,8.91,0.5,0,0,0,0,  spaced  ,0.5,true\n'), 'cells without special characters stay unquoted')
+})
+
+test('scoreCsvStream - bad row after a multi-line cell - the same row and line as parseCustomerCsv, LF and CRLF', async () => {
+  for (const eol of ['\n', '\r\n']) {
+    const text = [`${HEADER},note`, `1,1620,1620,9.5,9.5,0,8.91,0.1,0,0,0,0,"line 1${eol}line 2${eol}line 3"`, '', '2,1620,1620,9.5,9.5,0,8.91,0.2,0,0,0,0,x', '3,1620,1620,9.5,9.5,0,8.91,7,0,0,0,0,x'].join(eol) + eol
+    let expected: CsvDataError | undefined
+    try {
+      parseCustomerCsv(text, { requireTarget: false, allowExtraColumns: true })
+    } catch (err) {
+      expected = err as CsvDataError
+    }
+    assert.ok(expected instanceof CsvDataError)
+    // csv-parse counts a CRLF inside a quoted cell as two lines: both readers inherit that.
+    if (eol === '\n') assert.equal(expected.message, 'row 3 (line 7), column Completion: must be <= 1')
+    await assert.rejects(scoreText(text), (err: unknown) => {
+      assert.ok(err instanceof CsvDataError)
+      assert.equal(err.message, expected.message)
+      assert.deepEqual(err.problems, expected.problems)
+      return true
+    })
+  }
+})
+
+test('scoreCsvStream - batch sizes 1, 7 and 1000 - the same output, every probability on its own row', async () => {
+  const text = toCsv(generateCustomers(50, 41), 'kaggle', '\r\n')
+  const outputs = await Promise.all([1, 7, 1000].map(async (batchSize) => (await scoreText(text, { batchSize })).output))
+  assert.equal(outputs[1], outputs[0])
+  assert.equal(outputs[2], outputs[0])
+  const completion = columnIndexOf('completion')
+  for (const row of records(outputs[0] as string).slice(1)) {
+    assert.equal(Math.fround(Number(row[12])), Math.fround(Number(row[completion])))
+    assert.equal(row[13], String(Number(row[12]) >= 0.5))
+  }
+})
+
+test('scoreCsvStream - headerless input - the Kaggle header is written first', async () => {
+  const text = toCsv(generateCustomers(5, 42), 'headerless', '\n', false)
+  const { output, summary } = await scoreText(text)
+  assert.equal(summary.layout, 'headerless')
+  const [header, ...rows] = records(output)
+  assert.deepEqual(header, [...HEADER.split(',').slice(0, -1), 'probability', 'willBuy'])
+  assert.deepEqual(rows.map((row) => row.slice(0, 11)), records(text))
+})
+
+test('scoreCsvStream - output that never drains - stops reading the input after a few batches', async () => {
+  const rows = toCsv(generateCustomers(100, 43), 'headerless', '\n')
+  let rowsGenerated = 0
+  const input = new Readable({
+    read () {
+      // Up to a million rows, made only when the parser asks for more.
+      if (rowsGenerated >= 1_000_000) {
+        this.push(null)
+        return
+      }
+      this.push(rowsGenerated === 0 ? `${HEADER}\n${rows}` : rows)
+      rowsGenerated += 100
+    }
+  })
+  const stalled = new Writable({ write () { /* never calls back: a consumer that stopped reading */ } })
+  const scoring = scoreCsvStream(completionScorer, input, stalled, { threshold: 0.5, batchSize: 256 })
+  await sleep(500)
+  const generated = rowsGenerated
+  await sleep(200)
+  assert.equal(rowsGenerated, generated, 'reading has stopped')
+  assert.ok(generated < 5000, `read ${generated} rows ahead of the output`)
+  input.destroy(new Error('test over'))
+  await assert.rejects(scoring, /test over/)
+})
+
+test('scoreCsvStream - skipInvalid - scores the rest in order, counts every bad row, keeps the first ones', async () => {
+  let text = toCsv(generateCustomers(60, 44), 'kaggle', '\n')
+  const badLines = Array.from({ length: KEPT_PROBLEMS + 5 }, (_, i) => 2 + 2 * i)
+  for (const line of badLines) text = replaceCell(text, line, columnIndexOf('priceAvg'), 'abc')
+  const { output, summary } = await scoreText(text, { skipInvalid: true, batchSize: 8 })
+  assert.deepEqual({ read: summary.rowsRead, scored: summary.rowsScored, skipped: summary.rowsSkipped }, { read: 60, scored: 60 - badLines.length, skipped: badLines.length })
+  assert.equal(summary.problems.length, KEPT_PROBLEMS)
+  assert.deepEqual(summary.problems[0], { row: 1, line: 2, column: 'Price_overall', message: 'must be a number, got "abc"' })
+  const kept = records(text).slice(1).filter((_, i) => !badLines.includes(i + 2))
+  assert.deepEqual(records(output).slice(1).map((row) => row.slice(0, 12)), kept)
+})
+
+test('scoreCsvStream - header only - the header and the score columns, no rows', async () => {
+  const { output, summary } = await scoreText(`${HEADER}\r\n`)
+  assert.equal(output, `${HEADER},probability,willBuy\n`)
+  assert.deepEqual({ read: summary.rowsRead, scored: summary.rowsScored }, { read: 0, scored: 0 })
+})
+
+test('scoreCsvStream - inputs it refuses - CsvDataError with a clear message', async () => {
+  const oneRow = '1,1620,1620,9.5,9.5,0,8.91,0.5,0,0,0,0'
+  const cases: Array<[string, Partial<FileScoringOptions>, RegExp]> = [
+    ['', {}, /^the CSV input is empty$/],
+    [`${HEADER},probability\n${oneRow},0.3\n`, {}, /^header already has column probability: is this file scored already\?$/],
+    [`${HEADER}\n${oneRow}\n2,"1620,1620\n`, { skipInvalid: true }, /^not readable as CSV: Quote Not Closed/],
+    [`${HEADER}\n${oneRow.replace('0.5', '-1')}\n`, { skipInvalid: true }, /^no valid rows: all 1 rows were invalid$/],
+    ['ID,Price_overall\n1,2\n', {}, /^header is missing columns/],
+    // A record longer than MAX_RECORD_CHARS stops the parser instead of growing its buffer.
+    [`${HEADER},note\n${oneRow},${'x'.repeat(MAX_RECORD_CHARS + 1)}\n`, { skipInvalid: true }, /^not readable as CSV: Max Record Size/]
+  ]
+  for (const [text, options, message] of cases) {
+    await assert.rejects(scoreText(text, options), (err: unknown) => err instanceof CsvDataError && message.test(err.message), message.source)
+  }
+})
+
+test('scoreCsvStream - bad options - RangeError before reading', async () => {
+  await assert.rejects(scoreText('', { batchSize: 0 }), RangeError)
+  await assert.rejects(scoreText('', { threshold: Number.NaN }), RangeError)
+})
+
+test('formatProbability - float32 probabilities - at most 9 significant digits, read back as the same float32', () => {
+  for (const p of [0, 1, 0.5, 1e-9, 0.1, 0.36875736713409424, 0.000149734566, 0.999999]) {
+    const f = Math.fround(p)
+    const text = formatProbability(f)
+    assert.equal(Math.fround(Number(text)), f, text)
+    assert.ok(text.replace(/^0\.0*|e.*$|\./g, '').length <= 9, text)
+  }
+  assert.equal(formatProbability(Math.fround(0.1)), '0.100000001')
+  assert.equal(formatProbability(0.5), '0.5')
+})

@@ -1,0 +1,187 @@
+// scripts/score.ts as a user runs it: a child process over CSV files, stdin and stdout, its exit codes,
+// and probabilities checked against Predictor.predict on the same customers.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse as parseSync } from 'csv-parse/sync'
+import { CUSTOMER_FIELDS } from '../src/customer.js'
+import { parseCustomerCsv } from '../src/dataset.js'
+import type { Predictor } from '../src/predictor.js'
+import { loadCommittedPredictor } from './helpers/app.js'
+import { makeTempDir } from './helpers/artefact.js'
+import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
+import { PROJECT_ROOT } from './helpers/run-train.js'
+import { generateCustomers, toCsv } from './helpers/synthetic.js'
+
+interface ScoreRun {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function runScore (args: readonly string[], stdin = ''): Promise<ScoreRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/score.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 60_000
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.on('error', () => {}) // the CLI may exit before reading stdin (--help, bad flags)
+    child.stdin.end(stdin)
+  })
+}
+
+const KAGGLE_HEADER = ['ID', ...CUSTOMER_FIELDS.map((f) => f.kaggleColumn), 'Target']
+
+let work: { dir: string, remove: () => Promise<void> }
+let predictor: Predictor
+
+before(async () => {
+  work = await makeTempDir('score-cli')
+  predictor = await loadCommittedPredictor()
+})
+
+after(async () => {
+  predictor?.dispose()
+  await work?.remove()
+})
+
+/** Appends an unknown column; every third cell holds a comma and quotes, so it has to stay quoted. */
+function withSegmentColumn (csv: string, eol: '\n' | '\r\n', hasHeader: boolean): string {
+  return csv.split(eol).map((line, i) => {
+    if (line === '') return line
+    if (hasHeader && i === 0) return `${line},segment`
+    return `${line},${i % 3 === 0 ? '"north, ""A"""' : `s${i}`}`
+  }).join(eol)
+}
+
+function records (csv: string): string[][] {
+  return parseSync(csv, { bom: true, skip_empty_lines: true }) as string[][]
+}
+
+/**
+ * Checks a scored file against its input: header + probability + willBuy, every input cell as read,
+ * same rows in the same order, probabilities of Predictor.predict, willBuy against `threshold`.
+ */
+async function assertScored (input: string, output: string, header: readonly string[], threshold: number): Promise<void> {
+  const inputRecords = records(input)
+  const inputRows = inputRecords[0]?.[0] === header[0] ? inputRecords.slice(1) : inputRecords
+  const [outputHeader, ...outputRows] = records(output)
+  assert.deepEqual(outputHeader, [...header, 'probability', 'willBuy'])
+  assert.equal(outputRows.length, inputRows.length)
+  const expected = await predictor.predict(parseCustomerCsv(input, { requireTarget: false, allowExtraColumns: true }).customers)
+  outputRows.forEach((row, i) => {
+    assert.deepEqual(row.slice(0, header.length), inputRows[i], `row ${i + 1} cells`)
+    const probability = Number(row[header.length])
+    assert.ok(Math.abs(probability - (expected[i] as number)) <= 1e-6, `row ${i + 1}: ${probability} vs ${expected[i]}`)
+    assert.equal(row[header.length + 1], String(probability >= threshold), `row ${i + 1} willBuy`)
+  })
+}
+
+/** Names in the work directory that belong to output `name`, other than itself: temporary files. */
+async function leftovers (name: string): Promise<string[]> {
+  return (await readdir(work.dir)).filter((entry) => entry.includes(name) && entry !== name)
+}
+
+// Each test spawns its own process and uses its own file names: they run side by side.
+describe('score CLI', { concurrency: true }, () => {
+  test('score CLI - --help - exits 0 and documents every flag', async () => {
+    const run = await runScore(['--help'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^Usage: npm run score -- --in FILE/)
+    for (const flag of ['--in FILE', '--out FILE', '--model-dir DIR', '--threshold X', '--skip-invalid', '--batch-size N', '--quiet', '-h, --help']) {
+      assert.ok(run.stdout.includes(flag), `help mentions ${flag}`)
+    }
+    assert.equal(run.stderr, '')
+  })
+
+  test('score CLI - bad flags and a missing file - exit 2 with a message, no stack trace', async () => {
+    const missing = join(work.dir, 'nope.csv')
+    const [noInput, threshold, batch, unknown, absent] = await Promise.all([
+      runScore([]),
+      runScore(['--in', '-', '--threshold', '1.5']),
+      runScore(['--in', '-', '--batch-size', '0']),
+      runScore(['--in', '-', '--epochs', '3']),
+      runScore(['--in', missing])
+    ])
+    assert.match(noInput.stderr, /^score: --in FILE is required/)
+    assert.match(threshold.stderr, /^score: --threshold has an invalid value "1.5"\n/)
+    assert.match(batch.stderr, /^score: --batch-size has an invalid value "0"\n/)
+    assert.match(unknown.stderr, /^score: Unknown option '--epochs'/)
+    assert.equal(absent.stderr, `score: cannot read input file ${missing}: ENOENT\n`, 'a file problem is not a usage problem: no --help hint')
+    for (const run of [noInput, threshold, batch, unknown, absent]) {
+      assert.equal(run.code, 2, run.stderr)
+      assert.doesNotMatch(run.stderr, /\n\s+at /)
+      assert.equal(run.stdout, '')
+    }
+  })
+
+  test('score CLI - Kaggle header, CRLF, unknown column, batches of 7 - input columns + probability + willBuy, as Predictor.predict', async () => {
+    const input = withSegmentColumn(toCsv(generateCustomers(60, 31), 'kaggle', '\r\n'), '\r\n', true)
+    const file = join(work.dir, 'kaggle.csv')
+    const out = join(work.dir, 'kaggle-scored.csv')
+    await writeFile(file, input)
+    const run = await runScore(['--in', file, '--out', out, '--batch-size', '7'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(run.stdout, '')
+    assert.match(run.stderr, /^score: 60 rows scored, 0 skipped, [\d.]+ s, \d+ rows\/s -> .*kaggle-scored\.csv$/m)
+    const output = await readFile(out, 'utf8')
+    await assertScored(input, output, [...KAGGLE_HEADER, 'segment'], predictor.threshold)
+    assert.ok(output.includes(',"north, ""A""",'), 'a cell with a comma and quotes is quoted again')
+    assert.ok(!output.includes('\r'), 'output lines end in LF')
+    assert.deepEqual(await leftovers('kaggle-scored.csv'), [], 'no temporary file left')
+  })
+
+  test('score CLI - API header, LF, --threshold 0.2 - willBuy uses the given threshold', async () => {
+    const input = toCsv(generateCustomers(40, 32), 'api', '\n')
+    const file = join(work.dir, 'api.csv')
+    const out = join(work.dir, 'api-scored.csv')
+    await writeFile(file, input)
+    const run = await runScore(['--in', file, '--out', out, '--threshold', '0.2', '--quiet'])
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(run.stderr, '', '--quiet prints nothing on success')
+    const header = ['customerId', ...CUSTOMER_FIELDS.map((f) => f.name), 'target']
+    await assertScored(input, await readFile(out, 'utf8'), header, 0.2)
+  })
+
+  test('score CLI - headerless CRLF on stdin, --out - - the Kaggle header first, then the scored rows on stdout', async () => {
+    const input = toCsv(generateCustomers(45, 33), 'headerless', '\r\n')
+    const run = await runScore(['--in', '-', '--out', '-'], input)
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /score: 45 rows scored, 0 skipped, .* -> stdout/)
+    await assertScored(input, run.stdout, KAGGLE_HEADER, predictor.threshold)
+  })
+
+  test('score CLI - invalid row - exits 2 naming row, line and column, and leaves no output file', async () => {
+  // Line 4 is data row 3; Completion 1.5 is out of range.
+    const input = replaceCell(toCsv(generateCustomers(20, 34), 'kaggle', '\n'), 4, columnIndexOf('completion'), '1.5')
+    const file = join(work.dir, 'bad.csv')
+    const out = join(work.dir, 'bad-scored.csv')
+    await writeFile(file, input)
+    const run = await runScore(['--in', file, '--out', out])
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /^score: row 3 \(line 4\), column Completion: must be <= 1$/m)
+    assert.doesNotMatch(run.stderr, /\n\s+at /)
+    assert.deepEqual((await readdir(work.dir)).filter((name) => name.includes('bad-scored.csv')), [], 'neither the output nor a temporary file')
+  })
+
+  test('score CLI - --skip-invalid - skips the bad row, reports its row number, scores the rest in order', async () => {
+    const clean = toCsv(generateCustomers(20, 34), 'kaggle', '\n')
+    const input = replaceCell(clean, 4, columnIndexOf('completion'), '1.5')
+    const run = await runScore(['--in', '-', '--skip-invalid'], input)
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /score: 19 rows scored, 1 skipped/)
+    assert.match(run.stderr, /^ {2}skipped row 3 \(line 4\), column Completion: must be <= 1$/m)
+    // The output is the clean file's scoring without its third row.
+    const withoutRow3 = clean.split('\n').filter((_, i) => i !== 3).join('\n')
+    await assertScored(withoutRow3, run.stdout, KAGGLE_HEADER, predictor.threshold)
+  })
+})
