@@ -7,6 +7,7 @@ import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './auth.js'
 import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
+import { useStrictJsonParser } from './json-body.js'
 import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
 import type { PredictionService } from './predictor.js'
 import { ServiceMetrics } from './metrics.js'
@@ -88,7 +89,14 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    http: { maxHeaderSize: config.maxHeaderBytes },
+    // Given at server creation: Fastify sets requestTimeout afterwards, when Node has already fixed
+    // headersTimeout (60 s) and its 30 s checking interval, so a stalled body would wait 60-90 s.
+    http: {
+      maxHeaderSize: config.maxHeaderBytes,
+      ...(config.requestTimeoutMs > 0
+        ? { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) }
+        : {})
+    },
     // Our onResponse hook writes the one line per request; Fastify's own request lines are off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
@@ -109,6 +117,7 @@ export async function buildApp (config: Config, predictor: PredictionService, op
 
   // Only JSON bodies (and CSV on the batch route) exist here; Fastify's default text/plain parser would let other text in.
   app.removeContentTypeParser('text/plain')
+  useStrictJsonParser(app)
 
   // Callback-style hooks: async ones cost a promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
@@ -155,8 +164,9 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   if (config.maxEventLoopDelayMs > 0) {
     await app.register(underPressure, {
       maxEventLoopDelay: config.maxEventLoopDelayMs,
-      // Sampled every 100 ms (default 1 s) so shedding starts soon after the loop saturates.
-      sampleInterval: 100,
+      // Sampled every second (the default). A shorter window can pass with the loop never idle,
+      // record no delay sample at all, and read as infinite delay: 503s on a busy but healthy server.
+      sampleInterval: 1000,
       retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
       // Shed scoring work, never the probes or metrics: a saturated pod must not be restarted for it.
       pressureHandler: (request, reply, type, value) => {

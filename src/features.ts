@@ -29,7 +29,7 @@ const FIELD_TRANSFORM_TEXT: Record<CustomerFieldName, string> = {
 }
 
 const DERIVED_FEATURES = [
-  { name: 'booksBought', description: 'log of the number of books bought (total length / average length, at least 1)' },
+  { name: 'booksBought', description: 'log of the number of books bought (total length / average length, from 1 to 1e6)' },
   { name: 'listenedAtAll', description: '1 if the customer listened to any minute, else 0' },
   { name: 'cameBack', description: '1 if the customer visited the app after the purchase day, else 0' }
 ] as const
@@ -42,6 +42,9 @@ const FEATURES: ReadonlyArray<{ readonly name: string, readonly description: str
 /** Model input order: the customer fields in CUSTOMER_FIELDS order, then the derived features. */
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name)
 export const FEATURE_COUNT = FEATURES.length
+
+/** Cap of total / average book length: far above any real customer (the data's maximum is 7). */
+const MAX_BOOKS_RATIO = 1e6
 
 /** The field order writeRawFeatures is written for; checked against CUSTOMER_FIELDS when this module loads. */
 const WRITTEN_FIELD_ORDER: readonly CustomerFieldName[] = [
@@ -71,7 +74,8 @@ function writeRawFeatures (c: CustomerInputs, reviewScoreImputation: number, out
   out[offset + 7] = Math.log1p(minutes)
   out[offset + 8] = Math.log1p(c.supportRequests)
   out[offset + 9] = lastVisit
-  out[offset + 10] = Math.log(Math.max(1, total / avg)) // booksBought
+  // booksBought, capped: a tiny valid average (5e-324) would make the ratio overflow to Infinity.
+  out[offset + 10] = Math.log(Math.min(MAX_BOOKS_RATIO, Math.max(1, total / avg)))
   out[offset + 11] = minutes > 0 ? 1 : 0 // listenedAtAll
   out[offset + 12] = lastVisit > 0 ? 1 : 0 // cameBack
 }
@@ -84,7 +88,7 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<string, string>> =
  * Identifies this preprocessing code's contract: field table, feature order and transforms.
  * Bump PREPROCESSING_REVISION whenever a transform's arithmetic changes without its name changing.
  */
-const PREPROCESSING_REVISION = 1
+const PREPROCESSING_REVISION = 2
 export const PREPROCESSING_HASH: string = createHash('sha256')
   .update(JSON.stringify({
     revision: PREPROCESSING_REVISION,

@@ -58,6 +58,7 @@ export class ServiceMetrics {
     let buyers = 0
     for (let i = 0; i < probabilities.length; i++) {
       const p = probabilities[i] as number
+      if (!Number.isFinite(p)) continue // never let a metric throw inside a request
       this.probabilities.observe(p)
       if (p >= threshold) buyers++
     }

@@ -53,7 +53,8 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
     let path = joinPath(prefix, e.instancePath.replace(/^\//, ''))
     let message = e.message ?? 'is invalid'
     if (e.keyword === 'additionalProperties') {
-      path = joinPath(path, String((e.params as { additionalProperty: string }).additionalProperty))
+      const key = String((e.params as { additionalProperty: string }).additionalProperty)
+      path = joinPath(path, key === '' ? '""' : key) // an empty key still needs a visible name
       message = 'is not an accepted field'
     } else if (e.keyword === 'required') {
       path = joinPath(path, String((e.params as { missingProperty: string }).missingProperty))
