@@ -5,6 +5,7 @@ import { CsvDataError, parseCustomerCsv, type ParsedCsv } from '../src/dataset.j
 import type { Customer } from '../src/customer.js'
 import { generateCustomers, toCsv, type CsvHeaderStyle, type SyntheticData } from './helpers/synthetic.js'
 import { columnIndexOf, removeCell, replaceCell } from './helpers/csv-edit.js'
+import { TWO_BOOK_CUSTOMER } from './helpers/fixtures.js'
 
 // Hand-written, made-up rows (never rows of the real data file).
 const KAGGLE_HEADER = 'ID,Book_length(mins)_overall,Book_length(mins)_avg,Price_overall,Price_avg,Review,Review10/10,' +
@@ -20,19 +21,8 @@ const API_ROWS = [
   '8,2160,2160,5.33,5.33,false,,0,0,0,0,0'
 ]
 
-const FIRST: Customer = {
-  customerId: '7',
-  bookLengthAvgMinutes: 1620,
-  bookLengthTotalMinutes: 3240,
-  priceAvg: 9.5,
-  priceTotal: 19,
-  reviewed: true,
-  reviewScore: 9,
-  completion: 0.45,
-  minutesListened: 1458,
-  supportRequests: 1,
-  lastVisitDaysAfterPurchase: 45
-}
+// The first row of both layouts: the shared two-book customer, id read as text.
+const FIRST: Customer = { customerId: '7', ...TWO_BOOK_CUSTOMER }
 const SECOND_KAGGLE: Customer = {
   customerId: '8',
   bookLengthAvgMinutes: 2160,

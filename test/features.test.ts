@@ -6,23 +6,13 @@ import {
   FEATURE_COUNT, FEATURE_NAMES, PREPROCESSING_HASH, assertStatsMatch, fitStats, rawFeatures,
   reviewScoreImputationOf, toMatrix, toVector, type FeatureStats
 } from '../src/features.js'
+import { TWO_BOOK_CUSTOMER } from './helpers/fixtures.js'
 
 const LN2 = Math.LN2
 const SQRT_1_5 = Math.sqrt(1.5)
 
 // One customer: average book 1620 min, two books (3240 min), $9.50 each ($19), reviewed 9/10.
-const CUSTOMER: CustomerInputs = {
-  bookLengthAvgMinutes: 1620,
-  bookLengthTotalMinutes: 3240,
-  priceAvg: 9.5,
-  priceTotal: 19,
-  reviewed: true,
-  reviewScore: 9,
-  completion: 0.45,
-  minutesListened: 1458,
-  supportRequests: 1,
-  lastVisitDaysAfterPurchase: 45
-}
+const CUSTOMER: CustomerInputs = TWO_BOOK_CUSTOMER
 
 // A tiny training set built so every statistic is a round expression of ln 2 (see each comment).
 const TINY: CustomerInputs[] = [

@@ -126,17 +126,21 @@ test('POST /predict - a customer broken in one place (wrong type, out of range, 
   report(t, runs, runs)
 })
 
-test('POST /predict/batch - one broken customer at a random index - 400 naming customers/<index>/<field>', async (t) => {
-  let runs = 0
+/** minLength..maxLength valid customers with one broken customer spliced in at a random index. */
+function batchWithOneBrokenArb (minLength: number, maxLength: number): fc.Arbitrary<{ customers: unknown[], index: number, broken: BrokenCustomer }> {
   const valid = validCustomerArb({ avoidLengthRatioOverflow: true })
-  const arb = fc.tuple(fc.array(valid, { minLength: 0, maxLength: 30 }), brokenCustomerArb(), fc.nat())
+  return fc.tuple(fc.array(valid, { minLength, maxLength }), brokenCustomerArb(), fc.nat())
     .map(([others, broken, at]) => {
       const index = at % (others.length + 1)
       const customers: unknown[] = [...others]
       customers.splice(index, 0, broken.customer)
       return { customers, index, broken }
     })
-  await fc.assert(fc.asyncProperty(arb, async ({ customers, index, broken }) => {
+}
+
+test('POST /predict/batch - one broken customer at a random index - 400 naming customers/<index>/<field>', async (t) => {
+  let runs = 0
+  await fc.assert(fc.asyncProperty(batchWithOneBrokenArb(0, 30), async ({ customers, index, broken }) => {
     runs++
     const response = await postJson(app, '/predict/batch', { customers })
     expectNamed(response, `customers/${index}/${broken.path}`, `${broken.kind} at ${index} of ${customers.length}`)
@@ -146,15 +150,7 @@ test('POST /predict/batch - one broken customer at a random index - 400 naming c
 
 test('POST /predict/batch?partial=true - one broken customer at a random index - the others scored, it listed in errors', async (t) => {
   let runs = 0
-  const valid = validCustomerArb({ avoidLengthRatioOverflow: true })
-  const arb = fc.tuple(fc.array(valid, { minLength: 1, maxLength: 20 }), brokenCustomerArb(), fc.nat())
-    .map(([others, broken, at]) => {
-      const index = at % (others.length + 1)
-      const customers: unknown[] = [...others]
-      customers.splice(index, 0, broken.customer)
-      return { customers, index, broken }
-    })
-  await fc.assert(fc.asyncProperty(arb, async ({ customers, index, broken }) => {
+  await fc.assert(fc.asyncProperty(batchWithOneBrokenArb(1, 20), async ({ customers, index, broken }) => {
     runs++
     const response = await postJson(app, '/predict/batch?partial=true', { customers })
     assert.equal(response.statusCode, 200, response.body.slice(0, 300))

@@ -2,7 +2,6 @@
 // and probabilities checked against Predictor.predict on the same customers.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseSync } from 'csv-parse/sync'
@@ -12,31 +11,12 @@ import type { Predictor } from '../src/predictor.js'
 import { loadCommittedPredictor } from './helpers/app.js'
 import { makeTempDir } from './helpers/artefact.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
-import { PROJECT_ROOT } from './helpers/run-train.js'
+import { runScript, type ScriptRun } from './helpers/run-script.js'
 import { generateCustomers, toCsv } from './helpers/synthetic.js'
 
-interface ScoreRun {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-function runScore (args: readonly string[], stdin = ''): Promise<ScoreRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/score.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 60_000
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.on('error', () => {}) // the CLI may exit before reading stdin (--help, bad flags)
-    child.stdin.end(stdin)
-  })
+/** scripts/score.ts with `stdin` on its standard input (empty unless given). */
+function runScore (args: readonly string[], stdin = ''): Promise<ScriptRun> {
+  return runScript('scripts/score.ts', args, { stdin })
 }
 
 const KAGGLE_HEADER = ['ID', ...CUSTOMER_FIELDS.map((f) => f.kaggleColumn), 'Target']

@@ -3,50 +3,16 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Customer } from '../../src/customer.js'
+import { generateCustomers } from './synthetic.js'
 
 export type Response = LightMyRequestResponse
 
-/** A deterministic generator (mulberry32): the same seed gives the same customers on every machine. */
-function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
- * Varied valid customers: some bought two books (average != total length and price), some reviewed,
- * some listened. Ids alternate between strings and integers. Values are made up, never real rows.
+ * Varied valid customers (synthetic.ts, more two-book buyers): some bought two books (average != total
+ * length and price), some reviewed, some listened. Ids alternate between strings and integers. Made up, never real rows.
  */
 export function sampleCustomers (count: number, seed = 7): Customer[] {
-  const random = seededRandom(seed)
-  const lengths = [324, 648, 1080, 1620, 2160]
-  const customers: Customer[] = []
-  for (let i = 0; i < count; i++) {
-    const books = random() < 0.4 ? 2 : 1
-    const avg = lengths[Math.floor(random() * lengths.length)] as number
-    const priceAvg = Math.round((3 + random() * 12) * 100) / 100
-    const reviewed = random() < 0.3
-    const completion = random() < 0.5 ? Math.round(random() * 100) / 100 : 0
-    customers.push({
-      customerId: i % 2 === 0 ? `c-${i}` : 5000 + i,
-      bookLengthAvgMinutes: avg,
-      bookLengthTotalMinutes: avg * books,
-      priceAvg,
-      priceTotal: Math.round(priceAvg * books * 100) / 100,
-      reviewed,
-      reviewScore: reviewed ? 1 + Math.floor(random() * 10) : null,
-      completion,
-      minutesListened: Math.round(completion * avg * books),
-      supportRequests: random() < 0.2 ? 1 + Math.floor(random() * 3) : 0,
-      lastVisitDaysAfterPurchase: random() < 0.4 ? 0 : Math.floor(random() * 400)
-    })
-  }
-  return customers
+  return generateCustomers(count, seed, { twoBookShare: 0.4, ids: 'mixed' }).customers
 }
 
 export async function postJson (app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}): Promise<Response> {

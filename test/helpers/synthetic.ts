@@ -10,13 +10,21 @@ export interface SyntheticData {
   readonly labels: number[]
 }
 
-export function generateCustomers (count: number, seed: number): SyntheticData {
+export interface GenerateOptions {
+  /** Share of customers who bought two books (average != total length and price); 0.05 unless given. */
+  readonly twoBookShare?: number
+  /** 'numeric': ids 1000 + i (the default); 'mixed': `c-<i>` strings at even i, 5000 + i integers at odd i. */
+  readonly ids?: 'numeric' | 'mixed'
+}
+
+export function generateCustomers (count: number, seed: number, options: GenerateOptions = {}): SyntheticData {
+  const { twoBookShare = 0.05, ids = 'numeric' } = options
   const random = createRandom(seed)
   const pickOne = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const customers: Customer[] = []
   const labels: number[] = []
   for (let i = 0; i < count; i++) {
-    const books = random() < 0.05 ? 2 : 1
+    const books = random() < twoBookShare ? 2 : 1
     const avg = pickOne(BOOK_LENGTHS)
     const priceAvg = Math.round((4 + random() * 8) * 100) / 100
     const reviewed = random() < 0.16
@@ -25,7 +33,7 @@ export function generateCustomers (count: number, seed: number): SyntheticData {
     const lastVisit = random() < 0.4 ? 0 : Math.floor(random() * 400)
     const support = random() < 0.05 ? 1 + Math.floor(random() * 3) : 0
     const customer: Customer = {
-      customerId: 1000 + i,
+      customerId: ids === 'mixed' ? (i % 2 === 0 ? `c-${i}` : 5000 + i) : 1000 + i,
       bookLengthAvgMinutes: avg,
       bookLengthTotalMinutes: avg * books,
       priceAvg,
