@@ -142,7 +142,7 @@ async function main (): Promise<void> {
   const card: Omit<ModelCard, 'files'> = {
     version,
     createdAt: createdAt.toISOString(),
-    description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged, Platt-scaled on the validation split.`,
+    description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged${args.options.calibrate ? ', Platt-scaled on the validation split' : ''}.`,
     threshold: result.threshold,
     thresholdMethod: result.thresholdMethod,
     baseRate: result.trainingBaseRate,

@@ -105,6 +105,14 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
+    frameworkErrors: (error, request, reply) => {
+      const body = error.code === 'FST_ERR_BAD_URL'
+        ? errorBody(request, 'BAD_URL', 'the URL is not valid (malformed percent-encoding)')
+        : toErrorBody(error, request, config)
+      // Generic parameters of this hook are unresolved here; the body is our plain ErrorBody.
+      ;(reply as unknown as FastifyReply).code(body.statusCode).type('application/json; charset=utf-8').send(body)
+    },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true }

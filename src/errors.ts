@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   INVALID_JSON: { status: 400, error: 'Bad Request' },
   INVALID_CSV: { status: 400, error: 'Bad Request' },
   EMPTY_BODY: { status: 400, error: 'Bad Request' },
+  BAD_URL: { status: 400, error: 'Bad Request' },
   UNAUTHORIZED: { status: 401, error: 'Unauthorized' },
   NOT_FOUND: { status: 404, error: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, error: 'Method Not Allowed' },

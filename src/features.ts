@@ -9,6 +9,13 @@ export interface FeatureStats {
   readonly featureNames: readonly string[]
   readonly means: readonly number[]
   readonly stds: readonly number[]
+  /**
+   * Range of each unscaled feature in the training split. Serving clips to it: the network cannot
+   * know what happens beyond the data, and extrapolating turns a typo (priceTotal 300 where the
+   * data stops at 104) into a confident 0.99.
+   */
+  readonly mins: readonly number[]
+  readonly maxs: readonly number[]
   /** Value used for a missing review score: see reviewScoreImputationOf. */
   readonly reviewScoreImputation: number
 }
@@ -88,7 +95,7 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<string, string>> =
  * Identifies this preprocessing code's contract: field table, feature order and transforms.
  * Bump PREPROCESSING_REVISION whenever a transform's arithmetic changes without its name changing.
  */
-const PREPROCESSING_REVISION = 2
+const PREPROCESSING_REVISION = 3
 export const PREPROCESSING_HASH: string = createHash('sha256')
   .update(JSON.stringify({
     revision: PREPROCESSING_REVISION,
@@ -145,7 +152,9 @@ export function fitStats (customers: readonly CustomerInputs[]): FeatureStats {
     const std = Math.sqrt(variance)
     return std > 1e-9 * Math.max(1, Math.abs(mean)) ? std : 1
   })
-  return { featureNames: [...FEATURE_NAMES], means, stds, reviewScoreImputation }
+  const mins = FEATURE_NAMES.map((_, j) => rows.reduce((m, row) => Math.min(m, row[j] as number), Number.POSITIVE_INFINITY))
+  const maxs = FEATURE_NAMES.map((_, j) => rows.reduce((m, row) => Math.max(m, row[j] as number), Number.NEGATIVE_INFINITY))
+  return { featureNames: [...FEATURE_NAMES], means, stds, mins, maxs, reviewScoreImputation }
 }
 
 /** Scratch space for one customer's unscaled values (float64, so standardizing rounds once). */
@@ -154,8 +163,11 @@ const scratch = new Float64Array(FEATURE_COUNT)
 /** Writes one customer's standardized features into `out` at `offset` (hot path: no allocation). */
 export function writeFeatures (customer: CustomerInputs, stats: FeatureStats, out: Float32Array, offset: number): void {
   writeRawFeatures(customer, stats.reviewScoreImputation, scratch, 0)
-  const { means, stds } = stats
-  for (let j = 0; j < FEATURE_COUNT; j++) out[offset + j] = ((scratch[j] as number) - (means[j] as number)) / (stds[j] as number)
+  const { means, stds, mins, maxs } = stats
+  for (let j = 0; j < FEATURE_COUNT; j++) {
+    const clipped = Math.min(maxs[j] as number, Math.max(mins[j] as number, scratch[j] as number))
+    out[offset + j] = (clipped - (means[j] as number)) / (stds[j] as number)
+  }
 }
 
 /** Standardized feature vector of one customer, in FEATURE_NAMES order. */
@@ -177,10 +189,11 @@ export function assertStatsMatch (stats: FeatureStats): void {
   const expected = FEATURE_NAMES.join(',')
   const actual = stats.featureNames.join(',')
   if (expected !== actual) throw new Error(`feature order mismatch: artefact has [${actual}], code expects [${expected}]`)
-  if (stats.means.length !== FEATURE_COUNT || stats.stds.length !== FEATURE_COUNT) {
-    throw new Error(`statistics have ${stats.means.length} means and ${stats.stds.length} stds, expected ${FEATURE_COUNT}`)
+  for (const key of ['means', 'stds', 'mins', 'maxs'] as const) {
+    if (!Array.isArray(stats[key]) || stats[key].length !== FEATURE_COUNT) throw new Error(`statistics have no ${FEATURE_COUNT} ${key}`)
   }
-  if (![...stats.means, ...stats.stds, stats.reviewScoreImputation].every(Number.isFinite)) {
+  if (stats.mins.some((min, j) => min > (stats.maxs[j] as number))) throw new Error('statistics have a minimum above its maximum')
+  if (![...stats.means, ...stats.stds, ...stats.mins, ...stats.maxs, stats.reviewScoreImputation].every(Number.isFinite)) {
     throw new Error('statistics contain a non-finite number')
   }
   if (stats.stds.some((s) => s <= 0)) throw new Error('statistics contain a non-positive standard deviation')

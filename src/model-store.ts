@@ -98,7 +98,10 @@ export async function writeArtefact (dir: string, contents: ArtefactContents): P
 
 /** Records `version` as the default artefact of `modelsRoot`. */
 export async function setCurrentVersion (modelsRoot: string, version: string): Promise<void> {
-  await writeFile(join(modelsRoot, CURRENT_FILE), version + '\n')
+  // Renamed into place: a server starting meanwhile reads the old or the new name, never an empty file.
+  const tmp = join(modelsRoot, `.${CURRENT_FILE}.tmp`)
+  await writeFile(tmp, version + '\n')
+  await rename(tmp, join(modelsRoot, CURRENT_FILE))
 }
 
 /** The artefact directory named by `<modelsRoot>/CURRENT`. */
@@ -135,6 +138,12 @@ function checkCard (file: string, value: unknown): ModelCard {
   if (typeof value.version !== 'string' || value.version === '') throw new ArtefactError(file, 'has no "version"')
   const threshold = value.threshold
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) throw new ArtefactError(file, '"threshold" must be a number between 0 and 1')
+  if (typeof value.baseRate !== 'number' || !(value.baseRate >= 0 && value.baseRate <= 1)) throw new ArtefactError(file, '"baseRate" must be a number between 0 and 1')
+  // GET /model and the explanations read these: a card without them must not load.
+  for (const key of ['features', 'featureImportance'] as const) {
+    if (!Array.isArray(value[key]) || value[key].length === 0) throw new ArtefactError(file, `has no "${key}" list`)
+  }
+  if (!isRecord(value.metrics) || !isRecord(value.metrics.test)) throw new ArtefactError(file, 'has no "metrics.test"')
   if (!isRecord(value.files)) throw new ArtefactError(file, 'has no "files" checksums')
   for (const name of [MODEL_FILE, WEIGHTS_FILE, PREPROCESSING_FILE]) {
     if (typeof value.files[name] !== 'string') throw new ArtefactError(file, `"files" has no checksum for ${name}`)

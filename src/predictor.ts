@@ -1,6 +1,6 @@
 // Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
-import { compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
+import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
 import type { CustomerInputs } from './customer.js'
 import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explain.js'
 import { FEATURE_COUNT, writeFeatures } from './features.js'
@@ -76,13 +76,16 @@ export class Predictor implements PredictionService {
   }
 
   /**
-   * Scores a typical customer built from the training means and checks the answer is a probability:
-   * the first call also compiles the backend's kernels, so readiness waits for it.
+   * Scores typical customers (standardized zeros = the training means) through both execution paths
+   * and checks the answers are probabilities: the tensor path compiles its wasm kernels on first use,
+   * so readiness waits for it.
    */
   async warmUp (): Promise<void> {
-    const values = new Float32Array(FEATURE_COUNT) // standardized zeros = the training means
-    const [p] = this.scoreMatrix(values, 1)
-    if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)
+    for (const rows of [1, SMALL_INPUT_ROWS + 1]) {
+      const probabilities = this.scoreMatrix(new Float32Array(rows * FEATURE_COUNT), rows)
+      const p = probabilities[0]
+      if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)
+    }
   }
 
   dispose (): void {

@@ -1,5 +1,6 @@
 // Entry point: config -> load artefact -> predictor -> buildApp -> listen -> warm-up -> ready.
-// Any start-up failure prints one line naming the problem and exits non-zero before the port opens.
+// A bad configuration or artefact prints one line naming the problem and exits non-zero before the
+// port opens; a failing warm-up (after listen, readiness still 503) exits non-zero the same way.
 // SIGTERM / SIGINT: readiness turns 503 at once, in-flight requests finish, exit 0.
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'

@@ -89,7 +89,7 @@ export function planTargeting (probabilities: ArrayLike<number>, options: Target
       budget: budget ?? null,
       rule: money
         ? `target when probability x conversionValue - contactCost > 0, highest expected profit first${budget !== undefined ? `, at most ${budget}` : ''}`
-        : `target the ${budget ?? n} customers most likely to buy`
+        : `target the ${chosen.length} customers most likely to buy (budget ${budget ?? n})`
     }
   }
 }

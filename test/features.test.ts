@@ -35,6 +35,8 @@ function identityStats (imputation: number): FeatureStats {
     featureNames: [...FEATURE_NAMES],
     means: new Array<number>(FEATURE_COUNT).fill(0),
     stds: new Array<number>(FEATURE_COUNT).fill(1),
+    mins: new Array<number>(FEATURE_COUNT).fill(-Infinity),
+    maxs: new Array<number>(FEATURE_COUNT).fill(Infinity),
     reviewScoreImputation: imputation
   }
 }
@@ -205,8 +207,24 @@ test('assertStatsMatch - two features swapped - rejects naming the order', () =>
 
 test('assertStatsMatch - bad numbers - rejects wrong lengths, non-finite values and zero stds', () => {
   const stats = fitStats(TINY)
-  assert.throws(() => assertStatsMatch({ ...stats, means: stats.means.slice(1) }), /12 means and 13 stds, expected 13/)
+  assert.throws(() => assertStatsMatch({ ...stats, means: stats.means.slice(1) }), /no 13 means/)
+  assert.throws(() => assertStatsMatch({ ...stats, maxs: stats.maxs.slice(1) }), /no 13 maxs/)
+  assert.throws(() => assertStatsMatch({ ...stats, mins: stats.maxs.map((m) => m + 1) }), /minimum above its maximum/)
   assert.throws(() => assertStatsMatch({ ...stats, means: [Number.NaN, ...stats.means.slice(1)] }), /non-finite/)
   assert.throws(() => assertStatsMatch({ ...stats, reviewScoreImputation: Number.POSITIVE_INFINITY }), /non-finite/)
   assert.throws(() => assertStatsMatch({ ...stats, stds: [0, ...stats.stds.slice(1)] }), /non-positive standard deviation/)
+})
+
+test('writeFeatures - values outside the training range - clipped to the fitted min and max before scaling', () => {
+  const customers = [exampleCustomer(), { ...exampleCustomer(), priceTotal: 30, lastVisitDaysAfterPurchase: 100 }]
+  const stats = fitStats(customers)
+  const j = FEATURE_NAMES.indexOf('priceTotal')
+  const k = FEATURE_NAMES.indexOf('lastVisitDaysAfterPurchase')
+  assert.equal(stats.maxs[j], Math.log1p(30))
+  const inside = toVector({ ...exampleCustomer(), priceTotal: 30, lastVisitDaysAfterPurchase: 100 }, stats)
+  const beyond = toVector({ ...exampleCustomer(), priceTotal: 300, lastVisitDaysAfterPurchase: 5000 }, stats)
+  assert.equal(beyond[j], inside[j])
+  assert.equal(beyond[k], inside[k])
+  const below = toVector({ ...exampleCustomer(), lastVisitDaysAfterPurchase: 0 }, stats)
+  assert.equal(below[k], toVector({ ...exampleCustomer(), lastVisitDaysAfterPurchase: Math.min(...customers.map((c) => c.lastVisitDaysAfterPurchase)) }, stats)[k])
 })

@@ -119,8 +119,6 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
         throw validationFailed(describeAjvErrors(validateBatchQuery.errors ?? [], 'querystring'))
       }
       const query = request.query
-      const problem = targetingProblem(query)
-      if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
       const partial = query.partial === true
       const rejected = new Map<number, ErrorDetail>()
       if (validationError !== undefined) {
@@ -132,6 +130,9 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
           if (!rejected.has(index)) rejected.set(index, d)
         }
       }
+      // After the schema checks, so a malformed figure is named as such first.
+      const problem = targetingProblem(query)
+      if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
       const t = query.threshold ?? predictor.threshold
       const all = request.body.customers
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
