@@ -28,6 +28,11 @@ declare module 'fastify' {
 export interface AppOptions {
   /** Where log lines go (default stdout); tests capture them here. */
   readonly logStream?: DestinationStream
+  /**
+   * Whether app.close() destroys idle keep-alive sockets (Fastify's default, 'idle'). The server
+   * passes false and ends connections itself, gently, so no answer still being written is cut off.
+   */
+  readonly forceCloseConnections?: boolean | 'idle'
 }
 
 /** Seconds a shed request is told to wait (Retry-After). */
@@ -105,6 +110,7 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
     return503OnClosing: true,
+    forceCloseConnections: options.forceCloseConnections ?? 'idle',
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     frameworkErrors: (error, request, reply) => {
       const body = error.code === 'FST_ERR_BAD_URL'
@@ -137,6 +143,12 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       return
     }
     done()
+  })
+  // While draining, every answer closes its connection after it is fully sent, so keep-alive
+  // clients move to another pod and shutdown never has to cut a connection.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (app.readiness.state === 'draining') reply.header('connection', 'close')
+    done(null, payload)
   })
   // One log line and one duration sample per request: route templates only, no bodies, no customer data.
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {

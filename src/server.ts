@@ -2,6 +2,8 @@
 // A bad configuration or artefact prints one line naming the problem and exits non-zero before the
 // port opens; a failing warm-up (after listen, readiness still 503) exits non-zero the same way.
 // SIGTERM / SIGINT: readiness turns 503 at once, in-flight requests finish, exit 0.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import net, { type Socket } from 'node:net'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { ArtefactError } from './model-store.js'
@@ -9,7 +11,18 @@ import { loadPredictor } from './predictor.js'
 
 async function start (config: Config): Promise<void> {
   const { predictor, dir } = await loadPredictor(config)
-  const app = await buildApp(config, predictor)
+  const app = await buildApp(config, predictor, { forceCloseConnections: false })
+  // Open sockets and the ones answering a request right now, for a gentle shutdown.
+  const sockets = new Set<Socket>()
+  const busy = new Set<Socket>()
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => { sockets.delete(socket); busy.delete(socket) })
+  })
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    busy.add(request.socket)
+    response.once('close', () => busy.delete(request.socket))
+  })
 
   let closing = false
   const shutdown = (signal: string): void => {
@@ -23,19 +36,27 @@ async function start (config: Config): Promise<void> {
     }, config.shutdownTimeoutMs + config.shutdownDelayMs)
     forced.unref()
     const close = (): void => {
-      // Fastify closes idle keep-alive connections once, when close begins; connections still
-      // answering a request become idle later and would hold the process open until their
-      // keep-alive timeout, so they are closed as soon as their answer is out.
-      const sweeper = setInterval(() => app.server.closeIdleConnections(), 50)
-      sweeper.unref()
-      app.close().then(() => {
+      // Stop accepting connections. net.Server's close, not http.Server's: the latter also destroys
+      // every connection between requests, which cuts off a large answer still being flushed.
+      net.Server.prototype.close.call(app.server)
+      const ended = new WeakSet<Socket>()
+      const sweep = (): void => {
+        for (const socket of sockets) {
+          // Between requests with nothing left to write: FIN now, and destroy only if the client
+          // has not closed its side a second later (all our bytes are out by then).
+          if (busy.has(socket) || socket.writableLength > 0 || ended.has(socket)) continue
+          ended.add(socket)
+          socket.end()
+          setTimeout(() => socket.destroy(), 1000).unref()
+        }
+        if (sockets.size > 0) return
+        clearInterval(sweeper)
         predictor.dispose()
         app.log.info('closed')
         process.exit(0)
-      }, (err: unknown) => {
-        app.log.error({ err }, 'error while closing')
-        process.exit(1)
-      })
+      }
+      const sweeper = setInterval(sweep, 25)
+      sweep()
     }
     // setImmediate runs after the event loop's I/O phase: requests whose bytes already arrived are
     // parsed first, so closing idle keep-alive connections cannot drop them (a busy loop can make

@@ -93,3 +93,23 @@ describe('server shutdown', () => {
     assert.ok(Date.now() - signalledAt < 10_000, 'exits within 10 s')
   })
 })
+
+describe('server shutdown with large answers', () => {
+  test('server - SIGTERM while 5 MB explain answers are being written, no drain delay - every body arrives whole, exit 0', async () => {
+    const server = startServer({ MAX_EVENT_LOOP_DELAY_MS: '0' })
+    const base = await waitUntilReady(server)
+    const batch = JSON.stringify({ customers: Array.from({ length: 10_000 }, (_, i) => validCustomer({ customerId: i, lastVisitDaysAfterPurchase: i % 400 })) })
+    const inFlight = Array.from({ length: 3 }, async () => {
+      const response = await fetch(`${base}/predict/batch?explain=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch })
+      // .json() throws on a body cut short: http.Server's own close destroys "idle" sockets mid-flush.
+      return { status: response.status, body: await response.json() as { predictions: unknown[] } }
+    })
+    await new Promise((resolve) => setTimeout(resolve, 90))
+    server.child.kill('SIGTERM')
+    for (const { status, body } of await Promise.all(inFlight)) {
+      assert.equal(status, 200)
+      assert.equal(body.predictions.length, 10_000)
+    }
+    assert.equal(await server.exited, 0, server.stderr())
+  })
+})
