@@ -38,8 +38,12 @@ export interface AppOptions {
 /** Seconds a shed request is told to wait (Retry-After). */
 const OVERLOAD_RETRY_AFTER_SECONDS = 1
 
-/** An incoming x-request-id is reused only when it is short and plain, so it cannot forge log lines. */
-const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
+/**
+ * An incoming x-request-id is reused when it is visible ASCII without spaces (tracing formats such as
+ * "Root=1-abc;Parent=def" or base64 ids included) and at most 200 characters; anything else, which
+ * could smuggle control characters into logs, is replaced by a fresh UUID.
+ */
+const SAFE_REQUEST_ID = /^[\x21-\x7e]{1,200}$/
 
 /** Fastify's own client-error codes mapped to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {

@@ -7,13 +7,17 @@ import { ServiceError } from './errors.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-export function parseJsonBody (bytes: Buffer): unknown {
-  let text: string
+/** The body as text, or a 400 naming the encoding problem (invalid bytes are never replaced silently). */
+export function decodeUtf8Body (bytes: Buffer, what: 'JSON' | 'CSV'): string {
   try {
-    text = utf8.decode(bytes)
+    return utf8.decode(bytes)
   } catch {
-    throw new ServiceError('INVALID_JSON', 'body is not valid UTF-8 (JSON must be UTF-8 encoded)')
+    throw new ServiceError(what === 'JSON' ? 'INVALID_JSON' : 'INVALID_CSV', `body is not valid UTF-8 (${what} bodies must be UTF-8 encoded)`)
   }
+}
+
+export function parseJsonBody (bytes: Buffer): unknown {
+  const text = decodeUtf8Body(bytes, 'JSON')
   if (text === '') throw new ServiceError('EMPTY_BODY', 'body is empty: send a JSON object')
   try {
     return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })

@@ -66,7 +66,12 @@ async function start (config: Config): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
 
-  await app.listen({ port: config.port, host: config.host })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new ConfigError([`HOST/PORT: cannot listen on ${config.host}:${config.port} (${code})`])
+  }
   const started = performance.now()
   await predictor.warmUp()
   app.readiness.markReady()

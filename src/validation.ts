@@ -6,6 +6,9 @@ import type { FastifySchemaCompiler } from 'fastify'
 import { customerJsonSchema } from './customer.js'
 import type { ErrorDetail } from './errors.js'
 
+/** Longest unknown field name repeated in an error answer. */
+const MAX_KEY_CHARS = 100
+
 /** The most problems listed in one error answer. */
 export const MAX_LISTED_PROBLEMS = 100
 
@@ -54,7 +57,8 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
     let message = e.message ?? 'is invalid'
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty)
-      path = joinPath(path, key === '' ? '""' : key) // an empty key still needs a visible name
+      // An empty key still needs a visible name; a huge one is shortened so the answer stays small.
+      path = joinPath(path, key === '' ? '""' : key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS)}...` : key)
       message = 'is not an accepted field'
     } else if (e.keyword === 'required') {
       path = joinPath(path, String((e.params as { missingProperty: string }).missingProperty))
@@ -62,7 +66,7 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
     } else if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') {
       continue // the anyOf error below says it once
     } else if (e.keyword === 'anyOf') {
-      message = 'must be a non-empty string or an integer'
+      message = 'must be a string of 1 to 200 characters or an integer within +/-9007199254740991 (send larger ids as strings)'
     }
     if (path === '') path = part
     const key = `${path}\u0000${message}`

@@ -113,3 +113,10 @@ describe('server shutdown with large answers', () => {
     assert.equal(await server.exited, 0, server.stderr())
   })
 })
+
+test('server - HOST that does not resolve - exits 1 naming HOST/PORT, no stack trace', async () => {
+  const server = startServer({ HOST: 'no-such-host.invalid', PORT: '3999' })
+  assert.equal(await server.exited, 1)
+  assert.match(server.stderr(), /cannot start: invalid configuration: HOST\/PORT: cannot listen on no-such-host\.invalid:3999/)
+  assert.doesNotMatch(server.stderr(), /\n\s+at /)
+})

@@ -8,8 +8,8 @@ const thresholdParameter = {
   type: 'number',
   minimum: 0,
   maximum: 1,
-  description: 'Overrides the model\'s decision threshold for this request: willBuy = probability >= threshold.',
-  examples: [0.3]
+  // No example: Swagger UI would prefill it and silently replace the model's threshold in "Try it out".
+  description: 'Overrides the model\'s decision threshold for this request (e.g. 0.3): willBuy = probability >= threshold.'
 } as const
 
 const explainParameter = {

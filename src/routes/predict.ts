@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import type { Customer } from '../customer.js'
 import { parseCsvBatch } from '../csv-body.js'
+import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { Reason } from '../explain.js'
 import type { ServiceMetrics } from '../metrics.js'
@@ -70,9 +71,9 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
 
     // The batch route lives in its own scope so only it accepts text/csv.
     await app.register(async (batchScope) => {
-      batchScope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
+      batchScope.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, body, done) => {
         try {
-          done(null, parseCsvBatch(body as string))
+          done(null, parseCsvBatch(decodeUtf8Body(body as Buffer, 'CSV')))
         } catch (err) {
           done(err as Error, undefined)
         }

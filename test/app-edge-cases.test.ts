@@ -1,0 +1,37 @@
+// Client mistakes found by black-box testing: each gets a clear 4xx that says what is wrong.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+
+let app: FastifyInstance
+before(async () => { app = await buildTestApp(await loadCommittedPredictor()) })
+after(async () => { await app.close() })
+
+test('POST /predict/batch - CSV in Latin-1 - 400 saying the body is not UTF-8, no silently replaced ids', async () => {
+  const header = 'customerId,bookLengthAvgMinutes,bookLengthTotalMinutes,priceAvg,priceTotal,reviewed,reviewScore,completion,minutesListened,supportRequests,lastVisitDaysAfterPurchase\n'
+  const latin1 = Buffer.concat([Buffer.from(header), Buffer.from('M\xfcller,1620,1620,5,5,0,,0,0,0,10\n', 'latin1')])
+  const response = await app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv; charset=iso-8859-1' }, payload: latin1 })
+  assert.equal(response.statusCode, 400)
+  assert.equal(response.json().code, 'INVALID_CSV')
+  assert.match(response.json().message, /not valid UTF-8/)
+  const utf8 = await app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(header + 'Müller,1620,1620,5,5,0,,0,0,0,10\n', 'utf8') })
+  assert.equal(utf8.statusCode, 200)
+  assert.equal(utf8.json().predictions[0].customerId, 'Müller')
+})
+
+test('POST /predict - a 100,000-character unknown field name - named, shortened, small answer', async () => {
+  const key = 'k'.repeat(100_000)
+  const response = await app.inject({ method: 'POST', url: '/predict', payload: { ...validCustomer(), [key]: 1 } })
+  assert.equal(response.statusCode, 400)
+  assert.ok(response.body.length < 2000, `answer of ${response.body.length} bytes`)
+  assert.match(response.json().message, /^k{100}\.\.\. is not an accepted field$/)
+})
+
+test('POST /predict - customerId beyond the safe integers - 400 explaining the limit and the string alternative', async () => {
+  const response = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(validCustomer()).replace('"customerId":"c-1"', '"customerId":12345678901234567890') })
+  assert.equal(response.statusCode, 400)
+  assert.match(response.json().message, /customerId .*9007199254740991.*strings/)
+  const asString = await app.inject({ method: 'POST', url: '/predict', payload: validCustomer({ customerId: '12345678901234567890' }) })
+  assert.equal(asString.json().customerId, '12345678901234567890')
+})
