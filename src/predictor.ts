@@ -3,7 +3,7 @@
 import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
 import type { CustomerInputs } from './customer.js'
 import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explain.js'
-import { FEATURE_COUNT, writeFeatures } from './features.js'
+import { FEATURE_COUNT, toMatrix } from './features.js'
 import type { ModelCard } from './model-card.js'
 import type { Config } from './config.js'
 import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from './model-store.js'
@@ -48,9 +48,7 @@ export class Predictor implements PredictionService {
 
   /** Standardized features of many customers as one row-major matrix. */
   featureMatrix (customers: readonly CustomerInputs[]): Float32Array {
-    const values = new Float32Array(customers.length * FEATURE_COUNT)
-    for (let i = 0; i < customers.length; i++) writeFeatures(customers[i] as CustomerInputs, this.preprocessing, values, i * FEATURE_COUNT)
-    return values
+    return toMatrix(customers, this.preprocessing)
   }
 
   /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). Synchronous: both paths run on the CPU. */
