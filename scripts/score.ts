@@ -9,6 +9,7 @@ import { DEFAULT_MODELS_ROOT } from '../src/config.js'
 import { CsvDataError, describeProblem } from '../src/dataset.js'
 import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/file-scoring.js'
 import type { Predictor } from '../src/predictor.js'
+import { UsageError, isUsageError, numberFlag } from './cli-args.js'
 
 /** Time between progress lines when stderr is not a terminal (a log file or CI). */
 const PLAIN_PROGRESS_INTERVAL_MS = 5000
@@ -42,8 +43,6 @@ Model
 Exit codes: 0 scored; 2 bad flags, files or data (names row, line and column); 1 unexpected error.
 `
 
-/** Bad flags: the message and a pointer to --help, exit code 2. */
-class UsageError extends Error {}
 /** Input, output or model the user has to fix: the message, exit code 2. */
 class InputError extends Error {}
 
@@ -56,13 +55,6 @@ interface ScoreArgs {
   readonly skipInvalid: boolean
   readonly quiet: boolean
   readonly help: boolean
-}
-
-function numberFlag (name: string, text: string | undefined, check: (n: number) => boolean): number | null {
-  if (text === undefined) return null
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} has an invalid value "${text}"`)
-  return value
 }
 
 function parseScoreArgs (argv: string[]): ScoreArgs {
@@ -253,7 +245,7 @@ async function main (): Promise<void> {
 
 main().catch((err: unknown) => {
   // Bad flags, files and data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
-  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  const usage = isUsageError(err)
   const expected = usage || err instanceof InputError || err instanceof CsvDataError
   const brokenPipe = (err as NodeJS.ErrnoException).code === 'EPIPE'
   const message = brokenPipe

@@ -11,6 +11,7 @@ import { renderReport } from '../src/report/render-report.js'
 import { initTensorFlow, tensorFlowVersions } from '../src/tf.js'
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingOptions } from '../src/training/pipeline.js'
 import { formatSummary } from '../src/training/summary.js'
+import { UsageError, isUsageError, numberFlag } from './cli-args.js'
 
 const DEFAULT_DATA_FILE = '../shared/data/audiobooks.csv'
 const DEFAULT_MODELS_ROOT = 'models'
@@ -45,15 +46,6 @@ Model
   -h, --help            this text
 `
 
-function numberFlag (name: string, text: string | undefined, fallback: number, check: (n: number) => boolean): number {
-  if (text === undefined) return fallback
-  const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} has an invalid value "${text}"`)
-  return value
-}
-
-class UsageError extends Error {}
-
 function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
   const { values } = parseArgs({
     args: argv,
@@ -81,20 +73,20 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
   const positiveInt = (n: number): boolean => Number.isInteger(n) && n > 0
   const hiddenUnits = values.hidden === undefined
     ? d.hiddenUnits
-    : values.hidden.split(',').map((t) => numberFlag('hidden', t, 0, positiveInt))
+    : values.hidden.split(',').map((t) => numberFlag('hidden', t, positiveInt) as number)
   const version = values.version
   if (version !== undefined && !/^[\w.-]+$/.test(version)) throw new UsageError('--version may contain only letters, digits, ".", "_" and "-"')
   return {
     options: {
       ...d,
-      seed: numberFlag('seed', values.seed, d.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31),
-      ensembleSize: numberFlag('ensemble', values.ensemble, d.ensembleSize, positiveInt),
+      seed: numberFlag('seed', values.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31) ?? d.seed,
+      ensembleSize: numberFlag('ensemble', values.ensemble, positiveInt) ?? d.ensembleSize,
       hiddenUnits,
-      learningRate: numberFlag('learning-rate', values['learning-rate'], d.learningRate, (n) => n > 0 && n < 1),
-      batchSize: numberFlag('batch-size', values['batch-size'], d.batchSize, positiveInt),
-      l2: numberFlag('l2', values.l2, d.l2, (n) => n >= 0),
-      maxEpochs: numberFlag('max-epochs', values['max-epochs'], d.maxEpochs, positiveInt),
-      patience: numberFlag('patience', values.patience, d.patience, positiveInt),
+      learningRate: numberFlag('learning-rate', values['learning-rate'], (n) => n > 0 && n < 1) ?? d.learningRate,
+      batchSize: numberFlag('batch-size', values['batch-size'], positiveInt) ?? d.batchSize,
+      l2: numberFlag('l2', values.l2, (n) => n >= 0) ?? d.l2,
+      maxEpochs: numberFlag('max-epochs', values['max-epochs'], positiveInt) ?? d.maxEpochs,
+      patience: numberFlag('patience', values.patience, positiveInt) ?? d.patience,
       calibrate: values['no-calibrate'] !== true
     },
     data: values.data ?? DEFAULT_DATA_FILE,
@@ -169,7 +161,7 @@ async function main (): Promise<void> {
 
 main().catch((err: unknown) => {
   // Bad flags and bad data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
-  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  const usage = isUsageError(err)
   const expected = usage || err instanceof CsvDataError || err instanceof TrainingDataError
   process.stderr.write(`train: ${expected ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
   if (usage) process.stderr.write('Run with --help for usage.\n')

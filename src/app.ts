@@ -28,11 +28,6 @@ declare module 'fastify' {
 export interface AppOptions {
   /** Where log lines go (default stdout); tests capture them here. */
   readonly logStream?: DestinationStream
-  /**
-   * Whether app.close() destroys idle keep-alive sockets (Fastify's default, 'idle'). The server
-   * passes false and ends connections itself, gently, so no answer still being written is cut off.
-   */
-  readonly forceCloseConnections?: boolean | 'idle'
 }
 
 /** Seconds a shed request is told to wait (Retry-After). */
@@ -114,7 +109,6 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
     return503OnClosing: true,
-    forceCloseConnections: options.forceCloseConnections ?? 'idle',
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     frameworkErrors: (error, request, reply) => {
       const body = error.code === 'FST_ERR_BAD_URL'

@@ -3,19 +3,20 @@
 type Scores = ArrayLike<number>
 type Labels = ArrayLike<number>
 
-function checkInputs (scores: Scores, labels: Labels): void {
+/** Throws unless scores and labels are non-empty and of the same length. */
+export function checkInputs (scores: Scores, labels: Labels): void {
   if (scores.length !== labels.length) throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`)
   if (scores.length === 0) throw new Error('cannot evaluate zero examples')
 }
 
-function countPositives (labels: Labels): number {
+export function countPositives (labels: Labels): number {
   let positives = 0
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0
   return positives
 }
 
 /** Indices sorted by descending score. */
-function byScoreDescending (scores: Scores): number[] {
+export function byScoreDescending (scores: Scores): number[] {
   return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number))
 }
 

@@ -11,7 +11,7 @@ import { loadPredictor } from './predictor.js'
 
 async function start (config: Config): Promise<void> {
   const { predictor, dir } = await loadPredictor(config)
-  const app = await buildApp(config, predictor, { forceCloseConnections: false })
+  const app = await buildApp(config, predictor)
   // Open sockets and the ones answering a request right now, for a gentle shutdown.
   const sockets = new Set<Socket>()
   const busy = new Set<Socket>()

@@ -54,7 +54,7 @@ test('explain - reasons - three, sorted by absolute effect, effect text matches 
     for (let k = 1; k < list.length; k++) assert.ok(Math.abs((list[k - 1] as Reason).effectValue) >= Math.abs((list[k] as Reason).effectValue))
     for (const r of list) {
       assert.match(r.effect, /^[+-]\d\.\d\d$/)
-      assert.equal(Number(r.effect), Number(r.effectValue.toFixed(2)) === 0 ? Number(r.effect) : Number(r.effectValue.toFixed(2)))
+      assert.equal(r.effect, `${r.effectValue >= 0 ? '+' : '-'}${Math.abs(r.effectValue).toFixed(2)}`)
       assert.ok(r.text.length > 5)
     }
   }

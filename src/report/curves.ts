@@ -1,6 +1,8 @@
 // Pure curve points for the model report: ROC, cumulative gains and per-class score histograms.
 // Tied scores form one step (a straight segment), so the ROC area equals the tie-aware ROC AUC.
 
+import { byScoreDescending, checkInputs as checkScoresAndLabels, countPositives } from '../evaluate.js'
+
 type Scores = ArrayLike<number>
 type Labels = ArrayLike<number>
 
@@ -27,10 +29,8 @@ export interface ScoreHistogramBin {
 }
 
 function checkInputs (scores: Scores, labels: Labels): { positives: number, negatives: number } {
-  if (scores.length !== labels.length) throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`)
-  if (scores.length === 0) throw new Error('cannot draw curves of zero examples')
-  let positives = 0
-  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0
+  checkScoresAndLabels(scores, labels)
+  const positives = countPositives(labels)
   return { positives, negatives: labels.length - positives }
 }
 
@@ -39,7 +39,7 @@ function checkInputs (scores: Scores, labels: Labels): { positives: number, nega
  * starting from (0, 0): the common walk behind the ROC and gains curves.
  */
 function cumulativeCounts (scores: Scores, labels: Labels): Array<{ positives: number, negatives: number }> {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number))
+  const order = byScoreDescending(scores)
   const steps = [{ positives: 0, negatives: 0 }]
   let positives = 0
   let negatives = 0
