@@ -1,6 +1,7 @@
 // Prometheus metrics of one app instance (its own Registry: no global state, tests build many apps).
 // Label values come from route templates and fixed sets only, never from URLs or customer data.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { BulkHistogram, type HistogramSeries } from './bulk-histogram.js'
 
 export const PROBABILITY_BUCKETS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 export const BATCH_SIZE_BUCKETS = [1, 10, 100, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000]
@@ -9,12 +10,12 @@ const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_req
 
 export class ServiceMetrics {
   readonly registry = new Registry()
-  private readonly requestDuration = new Histogram({
+  // The histograms are ours (bulk-histogram.ts): prom-client's cost 5 ms per 10,000-customer batch.
+  private readonly requestDuration = new BulkHistogram({
     name: 'http_request_duration_seconds',
     help: 'Time from request received to response sent, by route template, method and status code.',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry]
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
   })
 
   private readonly predictions = new Counter({
@@ -24,19 +25,22 @@ export class ServiceMetrics {
     registers: [this.registry]
   })
 
-  private readonly probabilities = new Histogram({
+  private readonly probabilities = new BulkHistogram({
     name: 'prediction_probability',
     help: 'Distribution of the predicted buy-again probabilities.',
-    buckets: PROBABILITY_BUCKETS,
-    registers: [this.registry]
+    buckets: PROBABILITY_BUCKETS
   })
 
-  private readonly batchSizes = new Histogram({
+  private readonly batchSizes = new BulkHistogram({
     name: 'prediction_batch_size',
     help: 'Customers per scoring request (1 for POST /predict).',
-    buckets: BATCH_SIZE_BUCKETS,
-    registers: [this.registry]
+    buckets: BATCH_SIZE_BUCKETS
   })
+
+  private readonly allProbabilities: HistogramSeries = this.probabilities.labels()
+  private readonly allBatchSizes: HistogramSeries = this.batchSizes.labels()
+  private readonly predictedBuyers = this.predictions.labels({ will_buy: 'true' })
+  private readonly predictedNonBuyers = this.predictions.labels({ will_buy: 'false' })
 
   constructor (modelVersion: string) {
     collectDefaultMetrics({ register: this.registry })
@@ -51,19 +55,27 @@ export class ServiceMetrics {
   }
 
   observeRequest (method: string, route: string, statusCode: number, seconds: number): void {
-    this.requestDuration.observe({ method, route, status_code: String(statusCode) }, seconds)
+    this.requestDuration.labels(method, route, String(statusCode)).observe(seconds)
   }
 
   observePredictions (probabilities: Float32Array, threshold: number): void {
     let buyers = 0
+    let scored = 0
     for (let i = 0; i < probabilities.length; i++) {
       const p = probabilities[i] as number
-      if (!Number.isFinite(p)) continue // never let a metric throw inside a request
-      this.probabilities.observe(p)
+      if (!(p >= 0 && p <= 1)) continue // never count a value that is not a probability
+      this.allProbabilities.observe(p)
+      scored++
       if (p >= threshold) buyers++
     }
-    this.batchSizes.observe(probabilities.length)
-    if (buyers > 0) this.predictions.inc({ will_buy: 'true' }, buyers)
-    if (probabilities.length - buyers > 0) this.predictions.inc({ will_buy: 'false' }, probabilities.length - buyers)
+    this.allBatchSizes.observe(probabilities.length)
+    if (buyers > 0) this.predictedBuyers.inc(buyers)
+    if (scored - buyers > 0) this.predictedNonBuyers.inc(scored - buyers)
+  }
+
+  /** Everything, in the Prometheus text format: prom-client's registry, then our histograms. */
+  async render (): Promise<string> {
+    const histograms = [this.requestDuration, this.probabilities, this.batchSizes].map((h) => h.render()).join('\n\n')
+    return `${await this.registry.metrics()}\n${histograms}\n`
   }
 }

@@ -20,6 +20,21 @@ test('POST /predict/batch - CSV in Latin-1 - 400 saying the body is not UTF-8, n
   assert.equal(utf8.json().predictions[0].customerId, 'Müller')
 })
 
+test('POST /predict - JSON bodies: UTF-8 with a byte order mark and non-ASCII ids - 200, ids echoed exactly; broken UTF-8 - 400', async () => {
+  const customer = { ...validCustomer(), customerId: 'Zoë-日本-😀' }
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(customer), 'utf8')])
+  const ok = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: withBom })
+  assert.equal(ok.statusCode, 200, ok.body)
+  assert.equal(ok.json().customerId, 'Zoë-日本-😀')
+  // A lone continuation byte inside the id: must not become U+FFFD.
+  const [before, after] = JSON.stringify({ ...validCustomer(), customerId: 'Zo@' }).split('@') as [string, string]
+  const broken = Buffer.concat([Buffer.from(before), Buffer.from([0x80]), Buffer.from(after)])
+  const refused = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: broken })
+  assert.equal(refused.statusCode, 400)
+  assert.equal(refused.json().code, 'INVALID_JSON')
+  assert.match(refused.json().message, /not valid UTF-8/)
+})
+
 test('POST /predict - a 100,000-character unknown field name - named, shortened, small answer', async () => {
   const key = 'k'.repeat(100_000)
   const response = await app.inject({ method: 'POST', url: '/predict', payload: { ...validCustomer(), [key]: 1 } })

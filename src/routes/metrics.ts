@@ -13,7 +13,7 @@ export function metricsRoutes (metrics: ServiceMetrics) {
         response: { 200: { description: 'Prometheus text exposition format 0.0.4.', type: 'string' } }
       }
     }, async (_request, reply) => {
-      return await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+      return await reply.type(metrics.registry.contentType).send(await metrics.render())
     })
   }
 }
