@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { DestinationStream } from 'pino'
 import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './auth.js'
+import { clientErrorHandler } from './client-errors.js'
 import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
 import { useStrictJsonParser } from './json-body.js'
@@ -84,7 +85,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
 }
 
 export async function buildApp (config: Config, predictor: PredictionService, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
@@ -109,6 +110,8 @@ export async function buildApp (config: Config, predictor: PredictionService, op
       return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
     return503OnClosing: true,
+    // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too.
+    clientErrorHandler: clientErrorHandler(config, () => app.log),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     frameworkErrors: (error, request, reply) => {
       const body = error.code === 'FST_ERR_BAD_URL'

@@ -144,6 +144,10 @@ test('listening server - request headers within MAX_HEADER_BYTES - 200', async (
 test('listening server - one header or many headers above MAX_HEADER_BYTES (but below Node\'s 16 KiB default) - 431, connection closed', async () => {
   const one = await getWithHeaders({ 'x-pad': 'a'.repeat(MAX_HEADER_BYTES + 500) })
   assert.equal(one.status, 431, one.text.slice(0, 200))
+  const body = JSON.parse(one.text.slice(one.text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>
+  assert.equal(body.code, 'HEADERS_TOO_LARGE')
+  assert.match(String(body.message), /MAX_HEADER_BYTES/)
+  assert.match(one.text, new RegExp(`x-request-id: ${String(body.requestId)}\r\n`))
   assert.ok(Number.isFinite(one.closedAfterMs), 'the server closes the connection')
   const many: Record<string, string> = {}
   for (let i = 0; i < 40; i++) many[`x-pad-${i}`] = 'b'.repeat(80)
@@ -180,6 +184,14 @@ test('listening server - headers stalled halfway - 408 or closed within about RE
   const answer = await rawExchange(['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Ty'], REQUEST_TIMEOUT_MS + TIMEOUT_SLACK_MS)
   assert.ok(answer.closedAfterMs <= REQUEST_TIMEOUT_MS + TIMEOUT_SLACK_MS, `still connected after ${REQUEST_TIMEOUT_MS + TIMEOUT_SLACK_MS} ms`)
   assert.ok(answer.status === null || answer.status === 408, answer.text)
+  if (answer.status === 408) assert.match(answer.text, /"code":"REQUEST_TIMEOUT".*REQUEST_TIMEOUT_MS/)
+})
+
+test('listening server - bytes that are not HTTP - 400 in the JSON error shape, connection closed', async () => {
+  const answer = await rawExchange(['HELLO THERE\r\n\r\n'], 5000)
+  assert.equal(answer.status, 400, answer.text.slice(0, 200))
+  assert.match(answer.text, /"code":"BAD_REQUEST"/)
+  assert.ok(Number.isFinite(answer.closedAfterMs), 'the server closes the connection')
 })
 
 /** Keeps the event loop busy: a chain of setImmediate callbacks, each spinning for `spinMs`, until `untilMs` (performance.now()). */

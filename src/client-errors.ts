@@ -1,0 +1,41 @@
+// Answers for requests Node's HTTP parser gives up on before Fastify sees them (a request that
+// took longer than REQUEST_TIMEOUT_MS, headers above MAX_HEADER_BYTES, malformed HTTP): the same
+// JSON error shape as every other answer, with a request id that the log line also carries, and
+// a message naming the setting. Fastify's default answers {"message":"Client Error"} here.
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from './config.js'
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from './errors.js'
+
+type ClientErrorHandler = (error: NodeJS.ErrnoException, socket: Socket) => void
+
+function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>): { code: ErrorCode, message: string } {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'REQUEST_TIMEOUT', message: `the request was not received completely within ${config.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)` }
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'HEADERS_TOO_LARGE', message: `request headers are larger than the limit of ${config.maxHeaderBytes} bytes (MAX_HEADER_BYTES)` }
+    default:
+      return { code: 'BAD_REQUEST', message: 'the request is not valid HTTP/1.1' }
+  }
+}
+
+export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, log: () => FastifyBaseLogger): ClientErrorHandler {
+  return (error, socket) => {
+    // A reset connection or one already gone has nobody left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const { code, message } = describe(error, config)
+    const status = ERROR_CODES[code].status
+    const requestId = randomUUID()
+    log().info({ requestId, code, parserError: error.code }, 'request refused by the HTTP parser')
+    if (socket.writable) {
+      const body: ErrorBody = { statusCode: status, error: ERROR_CODES[code].error, code, message, requestId }
+      const text = JSON.stringify(body)
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${text}`)
+    }
+    socket.destroy(error)
+  }
+}
