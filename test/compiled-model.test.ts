@@ -1,7 +1,7 @@
 // The compiled executor must give model.predictOnBatch's outputs (within 1e-6) on both of its paths.
 import assert from 'node:assert/strict'
 import { before, test } from 'node:test'
-import { AGREEMENT_TOLERANCE, SMALL_INPUT_ROWS, compileEnsemble, goldenInputs } from '../src/compiled-model.js'
+import { AGREEMENT_TOLERANCE, MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, goldenInputs } from '../src/compiled-model.js'
 import { FEATURE_COUNT } from '../src/features.js'
 import { loadArtefact, resolveCurrentDir } from '../src/model-store.js'
 import { DEFAULT_MODELS_ROOT } from '../src/config.js'
@@ -18,10 +18,10 @@ function reference (values: Float32Array, rows: number): Float32Array {
   return tf.tidy(() => (model.predictOnBatch(tf.tensor2d(values, [rows, FEATURE_COUNT])) as tf.Tensor).dataSync() as Float32Array)
 }
 
-test('compileEnsemble - committed model, loop and tensor paths - agree with model.predictOnBatch within 1e-6', () => {
+test('compileEnsemble - committed model, loop, wide and member-by-member paths - agree with model.predictOnBatch within 1e-6', () => {
   const compiled = compileEnsemble(model, FEATURE_COUNT)
   assert.ok(compiled !== null, 'the committed model is a training-written ensemble')
-  for (const rows of [1, SMALL_INPUT_ROWS, SMALL_INPUT_ROWS + 1, 1000]) {
+  for (const rows of [1, SMALL_INPUT_ROWS, SMALL_INPUT_ROWS + 1, MEMBER_CHAIN_ROWS - 1, MEMBER_CHAIN_ROWS, 3000]) {
     const values = goldenInputs(FEATURE_COUNT, rows)
     const expected = reference(values, rows)
     const actual = compiled.predict(values, rows)
@@ -39,7 +39,12 @@ test('compileEnsemble - many calls - no tensor left behind', () => {
   const values = goldenInputs(FEATURE_COUNT, 500)
   compiled.predict(values, 500)
   const before = tf.memory().numTensors
-  for (let i = 0; i < 50; i++) compiled.predict(values, i % 2 === 0 ? 500 : 3)
+  const large = goldenInputs(FEATURE_COUNT, MEMBER_CHAIN_ROWS)
+  for (let i = 0; i < 50; i++) {
+    if (i % 3 === 0) compiled.predict(values, 500)
+    else if (i % 3 === 1) compiled.predict(values, 3)
+    else compiled.predict(large, MEMBER_CHAIN_ROWS)
+  }
   assert.equal(tf.memory().numTensors, before)
   compiled.dispose()
 })
