@@ -14,6 +14,17 @@ import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summariz
 import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from './predict-schemas.js'
 
 interface SingleQuery { threshold?: number, explain?: boolean }
+
+/** One entry of a batch answer (see predictionSchema); optional fields are set only when asked for. */
+interface Prediction {
+  customerId: string | number | undefined
+  probability: number
+  willBuy: boolean
+  index?: number | undefined
+  action?: string | undefined
+  expectedProfit?: number | undefined
+  reasons?: Reason[] | undefined
+}
 interface BatchQuery extends SingleQuery, TargetingOptions { partial?: boolean }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i
@@ -50,8 +61,9 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
         body: { $ref: 'Customer#' },
         response: singleResponses
       },
-      preValidation: async (request) => {
-        if (!isJson(request)) throw new ServiceError('UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got ${request.headers['content-type'] ?? 'no content type'}`)
+      // Callback style: an async hook costs a promise on every request.
+      preValidation: (request, _reply, done) => {
+        done(isJson(request) ? undefined : new ServiceError('UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got ${request.headers['content-type'] ?? 'no content type'}`))
       }
     }, async (request) => {
       const customer = request.body
@@ -59,13 +71,14 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       const probabilities = await predictor.predict([customer])
       metrics.observePredictions(probabilities, t)
       const p = probabilities[0] as number
+      // An undefined customerId or reasons is left out by the response serializer.
       return {
-        ...(customer.customerId !== undefined ? { customerId: customer.customerId } : {}),
+        customerId: customer.customerId,
         probability: p,
         willBuy: p >= t,
         modelVersion: predictor.version,
         threshold: t,
-        ...(request.query.explain === true ? { reasons: explainAll([customer], probabilities)[0] } : {})
+        reasons: request.query.explain === true ? explainAll([customer], probabilities)[0] : undefined
       }
     })
 
@@ -142,17 +155,19 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       metrics.observePredictions(probabilities, t)
       const plan = wantsTargeting(query) ? planTargeting(probabilities, query) : null
       const reasons = query.explain === true ? explainAll(accepted, probabilities) : null
+      // Plain objects with optional fields added only when present (conditional spreads cost ~1 ms per
+      // 10,000 predictions); an undefined customerId is left out by the response serializer.
       const predictions = accepted.map((c, k) => {
         const p = probabilities[k] as number
-        return {
-          ...(acceptedIndices !== null ? { index: acceptedIndices[k] } : partial ? { index: k } : {}),
-          ...(c.customerId !== undefined ? { customerId: c.customerId } : {}),
-          probability: p,
-          willBuy: p >= t,
-          ...(plan !== null ? { action: plan.actions[k] } : {}),
-          ...(plan?.expectedProfits != null ? { expectedProfit: plan.expectedProfits[k] } : {}),
-          ...(reasons !== null ? { reasons: reasons[k] } : {})
+        const prediction: Prediction = { customerId: c.customerId, probability: p, willBuy: p >= t }
+        if (acceptedIndices !== null) prediction.index = acceptedIndices[k]
+        else if (partial) prediction.index = k
+        if (plan !== null) {
+          prediction.action = plan.actions[k]
+          if (plan.expectedProfits != null) prediction.expectedProfit = plan.expectedProfits[k]
         }
+        if (reasons !== null) prediction.reasons = reasons[k]
+        return prediction
       })
       return {
         modelVersion: predictor.version,
