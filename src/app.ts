@@ -2,7 +2,7 @@
 // benchmarks build as many as they like. Plugins, strict validation, one error handler, routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import type { DestinationStream } from 'pino'
+import { destination, type DestinationStream } from 'pino'
 import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './auth.js'
 import { clientErrorHandler } from './client-errors.js'
@@ -85,11 +85,16 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
 }
 
 export async function buildApp (config: Config, predictor: PredictionService, options: AppOptions = {}): Promise<FastifyInstance> {
+  // Stdout written asynchronously: lines that arrive while a write is in flight go out together in
+  // the next one (a synchronous write per request line cost ~25% of /predict throughput at info level).
+  // pino writes what is left synchronously when the process exits. Past 16 MiB waiting (a stuck log
+  // reader) lines are dropped rather than let memory grow.
+  const logStream: DestinationStream = options.logStream ?? destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 })
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
-      ...(options.logStream !== undefined ? { stream: options.logStream } : {})
+      stream: logStream
     },
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
