@@ -23,10 +23,12 @@ const BATCH_SIZES = [100, 1000, 10_000]
 
 interface Served { child: ChildProcess, url: string }
 
-async function serve (mode: 'model' | 'ceiling', port: number): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', mode, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+async function serve (mode: 'model' | 'ceiling', port: number, logLevel = 'warn'): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', mode, String(port), logLevel], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve() })
+    let ready = false
+    // Log lines (info level) arrive on the same pipe and are read and dropped.
+    child.stdout?.on('data', (chunk: Buffer) => { if (!ready && chunk.toString().includes(`ready ${mode} ${port}`)) { ready = true; resolve() } })
     child.on('exit', (code) => reject(new Error(`${mode} server exited with ${String(code)}`)))
   })
   return { child, url: `http://127.0.0.1:${port}` }
@@ -160,6 +162,19 @@ async function main (): Promise<void> {
       modelLatencyMs: { p50: single.model.p50Ms, p99: single.model.p99Ms },
       ceilingLatencyMs: { p50: single.ceiling.p50Ms, p99: single.ceiling.p99Ms }
     }
+    // The servers above log at warn (nothing per request); production logs one line per request at info.
+    process.stderr.write(`single predictions with request logging (LOG_LEVEL=info): ${ROUNDS} x ${SECONDS} s\n`)
+    const logging = await serve('model', 3304, 'info')
+    try {
+      const withLogs = await compare(`${model.url}/predict`, `${logging.url}/predict`, singleBody, 50)
+      results.singleWithRequestLogs = {
+        warnRequestsPerSecond: round(withLogs.ceiling.requestsPerSecond),
+        infoRequestsPerSecond: round(withLogs.model.requestsPerSecond),
+        ratio: round(withLogs.model.requestsPerSecond / withLogs.ceiling.requestsPerSecond, 3)
+      }
+    } finally {
+      logging.child.kill('SIGTERM')
+    }
     const batches: Array<Record<string, number>> = []
     for (const size of BATCH_SIZES) {
       process.stderr.write(`batches of ${size}: 4 connections, ${ROUNDS} x ${SECONDS} s per server\n`)
@@ -201,6 +216,7 @@ function formatTable (r: Record<string, any>): string {
     `| POST /predict ceiling (stub predictor), req/s | ${s.ceilingRequestsPerSecond} |`,
     `| POST /predict model, req/s | ${s.modelRequestsPerSecond} (ratio ${s.ratio}) |`,
     `| POST /predict model latency p50 / p99, ms | ${s.modelLatencyMs.p50} / ${s.modelLatencyMs.p99} |`,
+    `| POST /predict model, LOG_LEVEL warn / info (a log line per request), req/s | ${r.singleWithRequestLogs.warnRequestsPerSecond} / ${r.singleWithRequestLogs.infoRequestsPerSecond} (ratio ${r.singleWithRequestLogs.ratio}) |`,
     ...r.batches.map((b: Record<string, number>) => `| POST /predict/batch ${b.size}: ceiling / model rows/s | ${b.ceilingRowsPerSecond} / ${b.modelRowsPerSecond} (ratio ${b.ratio}, p99 ${b.modelP99Ms} ms) |`),
     `| 10k batch split in-process, ms: parse+validate / features / inference / serialize | ${split.parseValidateMs} / ${split.featuresMs} / ${split.inferenceMs} / ${split.serializeMs} |`,
     `| in-process scoring (features + inference), rows/s | ${split.inProcessRowsPerSecond} |`,

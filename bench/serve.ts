@@ -1,17 +1,18 @@
 // A benchmark server: the real app on the committed model, or the same app with a stub predictor
 // that answers a constant (the ceiling of this stack for the same body and validation).
-// Usage: node --import tsx bench/serve.ts model|ceiling <port>
+// Usage: node --import tsx bench/serve.ts model|ceiling <port> [log level, default warn]
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { loadPredictor, type PredictionService } from '../src/predictor.js'
 
-const [mode, portText] = process.argv.slice(2)
+const [mode, portText, logLevel = 'warn'] = process.argv.slice(2)
 const port = Number(portText)
 if ((mode !== 'model' && mode !== 'ceiling') || !Number.isInteger(port)) {
   process.stderr.write('usage: serve.ts model|ceiling <port>\n')
   process.exit(2)
 }
-const config = loadConfig({ LOG_LEVEL: 'warn', PORT: String(port) })
+// Output goes to the parent's pipe, which drains it; at warn nothing is written per request.
+const config = loadConfig({ LOG_LEVEL: logLevel, PORT: String(port) })
 const { predictor: real } = await loadPredictor(config)
 const predictor: PredictionService = mode === 'model'
   ? real
