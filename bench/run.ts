@@ -89,15 +89,16 @@ async function compare (ceilingUrl: string, modelUrl: string, body: string, conn
   return { ceiling: summary(runs.ceiling), model: summary(runs.model) }
 }
 
-function rssMegabytes (pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0) / 1024)
+/** Resident memory now (VmRSS) or its high-water mark (VmHWM) of a process, in MB. */
+function rssMegabytes (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0) / 1024)
 }
 
 /**
  * The production entry (node dist/server.js): time from spawn to the first 200 from /health/ready,
  * then resident memory after one 10,000-customer batch.
  */
-async function startupAndMemory (port: number, batchBody: string): Promise<{ startupMs: number, rssMbIdle: number, rssMbAfter10k: number }> {
+async function startupAndMemory (port: number, batchBody: string): Promise<{ startupMs: number, rssMbIdle: number, rssMbAfter10k: number, rssMbUnderLoad: number, rssMbPeak: number }> {
   const started = performance.now()
   const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   try {
@@ -113,7 +114,10 @@ async function startupAndMemory (port: number, batchBody: string): Promise<{ sta
     const response = await fetch(`http://127.0.0.1:${port}/predict/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody })
     if (response.status !== 200) throw new Error(`10k batch answered ${response.status}`)
     await response.arrayBuffer()
-    return { startupMs, rssMbIdle, rssMbAfter10k: await rssMegabytes(child.pid as number) }
+    const rssMbAfter10k = await rssMegabytes(child.pid as number)
+    // Then sustained load: 10,000-customer batches on 4 connections.
+    await loadOnce(`http://127.0.0.1:${port}/predict/batch`, batchBody, 4, SECONDS)
+    return { startupMs, rssMbIdle, rssMbAfter10k, rssMbUnderLoad: await rssMegabytes(child.pid as number), rssMbPeak: await rssMegabytes(child.pid as number, 'VmHWM') }
   } finally {
     child.kill('SIGTERM')
   }
@@ -197,7 +201,12 @@ async function main (): Promise<void> {
   results.batchSplit10k = Object.fromEntries(Object.entries(await batchSplit(customers)).map(([k, v]) => [k, round(v, 2)]))
   const production = await startupAndMemory(3303, JSON.stringify({ customers }))
   results.startupToReadyMs = round(production.startupMs)
-  results.productionRssMb = { idle: round(production.rssMbIdle, 1), after10kBatch: round(production.rssMbAfter10k, 1) }
+  results.productionRssMb = {
+    idle: round(production.rssMbIdle, 1),
+    after10kBatch: round(production.rssMbAfter10k, 1),
+    afterSustained10kBatches: round(production.rssMbUnderLoad, 1),
+    peak: round(production.rssMbPeak, 1)
+  }
   const card = JSON.parse(await readFile(`${await resolveCurrentDir(DEFAULT_MODELS_ROOT)}/card.json`, 'utf8')) as { version: string, training: { seconds: number } }
   results.training = { modelVersion: card.version, seconds: round(card.training.seconds, 1) }
 
@@ -223,6 +232,7 @@ function formatTable (r: Record<string, any>): string {
     `| explain=true extra cost for 10k customers (in-process), ms | ${split.explainMs} |`,
     `| start-up to ready (node dist/server.js), ms | ${r.startupToReadyMs} |`,
     `| RSS of node dist/server.js: idle / after a 10k batch, MB | ${r.productionRssMb.idle} / ${r.productionRssMb.after10kBatch} |`,
+    `| RSS of node dist/server.js after ${r.secondsPerRun} s of 10k batches on 4 connections / peak, MB | ${r.productionRssMb.afterSustained10kBatches} / ${r.productionRssMb.peak} |`,
     `| RSS of the benchmark model server (tsx) after all load runs, MB | ${r.modelRssMbAfterBatches} |`,
     `| training on the full data (${r.training.modelVersion}), s | ${r.training.seconds} |`
   ]
