@@ -58,7 +58,7 @@ export class ServiceMetrics {
     this.requestDuration.labels(method, route, String(statusCode)).observe(seconds)
   }
 
-  observePredictions (probabilities: Float32Array, threshold: number): void {
+  observePredictions (probabilities: ArrayLike<number>, threshold: number): void {
     let buyers = 0
     let scored = 0
     for (let i = 0; i < probabilities.length; i++) {

@@ -6,6 +6,7 @@ import type { Customer } from '../customer.js'
 import { parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
+import { roundProbability, serializeBatchAnswer, type BatchAnswer, type BatchPrediction } from './answer-json.js'
 import type { Reason } from '../explain.js'
 import type { ServiceMetrics } from '../metrics.js'
 import type { PredictionService } from '../predictor.js'
@@ -15,16 +16,6 @@ import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, s
 
 interface SingleQuery { threshold?: number, explain?: boolean }
 
-/** One entry of a batch answer (see predictionSchema); optional fields are set only when asked for. */
-interface Prediction {
-  customerId: string | number | undefined
-  probability: number
-  willBuy: boolean
-  index?: number | undefined
-  action?: string | undefined
-  expectedProfit?: number | undefined
-  reasons?: Reason[] | undefined
-}
 interface BatchQuery extends SingleQuery, TargetingOptions { partial?: boolean }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i
@@ -44,7 +35,7 @@ function validationFailed (details: ErrorDetail[]): ServiceError {
 }
 
 export function predictRoutes (config: Config, predictor: PredictionService, metrics: ServiceMetrics) {
-  const explainAll = (customers: readonly Customer[], probabilities: Float32Array): Reason[][] => {
+  const explainAll = (customers: readonly Customer[], probabilities: ArrayLike<number>): Reason[][] => {
     if (predictor.explain === undefined) throw new Error('this predictor cannot explain its predictions')
     return predictor.explain(customers, probabilities)
   }
@@ -68,7 +59,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
     }, async (request) => {
       const customer = request.body
       const t = request.query.threshold ?? predictor.threshold
-      const probabilities = await predictor.predict([customer])
+      const probabilities = Float64Array.from(await predictor.predict([customer]), roundProbability)
       metrics.observePredictions(probabilities, t)
       const p = probabilities[0] as number
       // An undefined customerId or reasons is left out by the response serializer.
@@ -127,7 +118,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
           throw new ServiceError('BATCH_TOO_LARGE', `batch has ${customers.length} customers, more than the limit of ${config.maxBatch} (MAX_BATCH)`)
         }
       }
-    }, async (request) => {
+    }, async (request, reply) => {
       const validationError = request.validationError as (Error & { validation?: unknown[], validationContext?: string }) | undefined
       if (validationError?.validationContext === 'body' && !validateBatchQuery(request.query)) {
         throw validationFailed(describeAjvErrors(validateBatchQuery.errors ?? [], 'querystring'))
@@ -151,7 +142,8 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       const all = request.body.customers
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
       const acceptedIndices = rejected.size === 0 ? null : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
-      const probabilities = await predictor.predict(accepted)
+      // Everything in the answer (willBuy, targeting, metrics) follows the probabilities as reported.
+      const probabilities = Float64Array.from(await predictor.predict(accepted), roundProbability)
       metrics.observePredictions(probabilities, t)
       const plan = wantsTargeting(query) ? planTargeting(probabilities, query) : null
       const reasons = query.explain === true ? explainAll(accepted, probabilities) : null
@@ -159,7 +151,7 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       // 10,000 predictions); an undefined customerId is left out by the response serializer.
       const predictions = accepted.map((c, k) => {
         const p = probabilities[k] as number
-        const prediction: Prediction = { customerId: c.customerId, probability: p, willBuy: p >= t }
+        const prediction: BatchPrediction = { customerId: c.customerId, probability: p, willBuy: p >= t }
         if (acceptedIndices !== null) prediction.index = acceptedIndices[k]
         else if (partial) prediction.index = k
         if (plan !== null) {
@@ -169,13 +161,16 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
         if (reasons !== null) prediction.reasons = reasons[k]
         return prediction
       })
-      return {
+      const answer: BatchAnswer = {
         modelVersion: predictor.version,
         threshold: t,
         predictions,
-        ...(plan !== null ? { targeting: plan.summary } : {}),
-        ...(partial ? { errors: [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) } : {})
+        targeting: plan !== null ? plan.summary : undefined,
+        errors: partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined
       }
+      // Set last, so an error thrown above is still written by the error handler's serializer.
+      reply.type('application/json; charset=utf-8').serializer(serializeBatchAnswer)
+      return answer
     })
   }
 }
