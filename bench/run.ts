@@ -13,6 +13,7 @@ import { DEFAULT_MODELS_ROOT } from '../src/config.js'
 import { customerJsonSchema, type Customer } from '../src/customer.js'
 import { resolveCurrentDir } from '../src/model-store.js'
 import { loadPredictor } from '../src/predictor.js'
+import { roundProbability, serializeBatchAnswer } from '../src/routes/answer-json.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -141,7 +142,15 @@ async function batchSplit (customers: Customer[]): Promise<Record<string, number
   const parse = time(() => { const b = JSON.parse(body) as { customers: Customer[] }; validate(b); return b }, reps)
   const features = time(() => predictor.featureMatrix(parse.value.customers), reps)
   const inference = time(() => predictor.scoreMatrix(features.value, customers.length), reps)
-  const serialize = time(() => JSON.stringify({ predictions: Array.from(inference.value, (p) => ({ probability: p, willBuy: p >= 0.5 })) }), reps)
+  // As the batch route does: probabilities rounded for the answer, written by its JSON writer.
+  const serialize = time(() => serializeBatchAnswer({
+    modelVersion: predictor.version,
+    threshold: predictor.threshold,
+    predictions: Array.from(inference.value, (raw, i) => {
+      const p = roundProbability(raw)
+      return { customerId: customers[i]?.customerId, probability: p, willBuy: p >= predictor.threshold }
+    })
+  }), reps)
   const explain = time(() => predictor.explain(customers, inference.value), quick ? 1 : 3)
   predictor.dispose()
   return { parseValidateMs: parse.ms, featuresMs: features.ms, inferenceMs: inference.ms, serializeMs: serialize.ms, explainMs: explain.ms, inProcessRowsPerSecond: customers.length / ((features.ms + inference.ms) / 1000) }
