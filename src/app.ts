@@ -118,12 +118,17 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too.
     clientErrorHandler: clientErrorHandler(config, () => app.log),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
+    // No route and no hooks run for these, so the request id header, the log line and the duration
+    // sample that onRequest / onResponse give every other request are done here.
     frameworkErrors: (error, request, reply) => {
       const body = error.code === 'FST_ERR_BAD_URL'
         ? errorBody(request, 'BAD_URL', 'the URL is not valid (malformed percent-encoding)')
         : toErrorBody(error, request, config)
       // Generic parameters of this hook are unresolved here; the body is our plain ErrorBody.
-      ;(reply as unknown as FastifyReply).code(body.statusCode).type('application/json; charset=utf-8').send(body)
+      ;(reply as unknown as FastifyReply).code(body.statusCode).header('x-request-id', request.id)
+        .type('application/json; charset=utf-8').send(body)
+      metrics.observeRequest(request.method, 'unmatched', body.statusCode, reply.elapsedTime / 1000)
+      request.log.info({ method: request.method, route: 'unmatched', statusCode: body.statusCode, code: body.code }, 'request')
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

@@ -4,6 +4,7 @@
 // a message naming the setting. Fastify's default answers {"message":"Client Error"} here.
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
@@ -30,7 +31,10 @@ export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'm
     const status = ERROR_CODES[code].status
     const requestId = randomUUID()
     log().info({ requestId, code, parserError: error.code }, 'request refused by the HTTP parser')
-    if (socket.writable) {
+    // Node's own safeguard: when an answer on this connection has started going out, more bytes
+    // would corrupt it, so the connection is only closed.
+    const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+    if (socket.writable && answering?.headersSent !== true) {
       const body: ErrorBody = { statusCode: status, error: ERROR_CODES[code].error, code, message, requestId }
       const text = JSON.stringify(body)
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -227,3 +227,16 @@ test('request log - forged x-request-id - cannot add or break log lines', async 
   const lines = logs.lines() // throws if any line is not JSON
   assert.ok(lines.every((l) => l.msg !== 'forged' && l.level !== 60))
 })
+
+test('GET /%ZZ (malformed URL, refused before routing) - 400 BAD_URL with the x-request-id header, one log line and a duration sample', async () => {
+  const response = await logged.inject({ method: 'GET', url: '/%ZZ', headers: { 'x-request-id': 'bad-url-1' } })
+  const body = expectError(response, 400, 'BAD_URL')
+  assert.equal(body.requestId, 'bad-url-1')
+  assert.equal(response.headers['x-request-id'], 'bad-url-1')
+  await logs.waitFor((l) => l.requestId === 'bad-url-1' && l.msg === 'request')
+  const lines = logs.lines().filter((l) => l.requestId === 'bad-url-1' && l.msg === 'request')
+  assert.equal(lines.length, 1)
+  assert.equal(lines[0]?.statusCode, 400)
+  const metrics = await logged.inject({ method: 'GET', url: '/metrics' })
+  assert.match(metrics.body, /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="400"\} [1-9]/m)
+})
