@@ -27,9 +27,13 @@ interface Served { child: ChildProcess, url: string }
 async function serve (mode: 'model' | 'ceiling', port: number, logLevel = 'warn'): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts', mode, String(port), logLevel], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve, reject) => {
-    let ready = false
-    // Log lines (info level) arrive on the same pipe and are read and dropped.
-    child.stdout?.on('data', (chunk: Buffer) => { if (!ready && chunk.toString().includes(`ready ${mode} ${port}`)) { ready = true; resolve() } })
+    // Log lines (info level) share the pipe: the output is collected until the ready line, then dropped.
+    let seen: string | null = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (seen === null) return
+      seen += chunk.toString()
+      if (seen.includes(`ready ${mode} ${port}\n`)) { seen = null; resolve() }
+    })
     child.on('exit', (code) => reject(new Error(`${mode} server exited with ${String(code)}`)))
   })
   return { child, url: `http://127.0.0.1:${port}` }

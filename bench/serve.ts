@@ -8,7 +8,7 @@ import { loadPredictor, type PredictionService } from '../src/predictor.js'
 const [mode, portText, logLevel = 'warn'] = process.argv.slice(2)
 const port = Number(portText)
 if ((mode !== 'model' && mode !== 'ceiling') || !Number.isInteger(port)) {
-  process.stderr.write('usage: serve.ts model|ceiling <port>\n')
+  process.stderr.write('usage: serve.ts model|ceiling <port> [log level]\n')
   process.exit(2)
 }
 // Output goes to the parent's pipe, which drains it; at warn nothing is written per request.

@@ -2,7 +2,7 @@
 // benchmarks build as many as they like. Plugins, strict validation, one error handler, routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { destination, type DestinationStream } from 'pino'
+import type { DestinationStream } from 'pino'
 import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './auth.js'
 import { clientErrorHandler } from './client-errors.js'
@@ -85,16 +85,11 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
 }
 
 export async function buildApp (config: Config, predictor: PredictionService, options: AppOptions = {}): Promise<FastifyInstance> {
-  // Stdout written asynchronously: lines that arrive while a write is in flight go out together in
-  // the next one (a synchronous write per request line cost ~25% of /predict throughput at info level).
-  // pino writes what is left synchronously when the process exits. Past 16 MiB waiting (a stuck log
-  // reader) lines are dropped rather than let memory grow.
-  const logStream: DestinationStream = options.logStream ?? destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 })
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
-      stream: logStream
+      ...(options.logStream !== undefined ? { stream: options.logStream } : {})
     },
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -116,7 +111,7 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     },
     return503OnClosing: true,
     // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too.
-    clientErrorHandler: clientErrorHandler(config, () => app.log),
+    clientErrorHandler: clientErrorHandler(config, () => app),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     // No route and no hooks run for these, so the request id header, the log line and the duration
     // sample that onRequest / onResponse give every other request are done here.

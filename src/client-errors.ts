@@ -6,16 +6,19 @@ import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from './errors.js'
 
 type ClientErrorHandler = (error: NodeJS.ErrnoException, socket: Socket) => void
 
-function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>): { code: ErrorCode, message: string } {
+function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, headersTimeoutMs: number): { code: ErrorCode, message: string } {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { code: 'REQUEST_TIMEOUT', message: `the request was not received completely within ${config.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)` }
+      return config.requestTimeoutMs > 0
+        ? { code: 'REQUEST_TIMEOUT', message: `the request was not received completely within ${config.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)` }
+        // REQUEST_TIMEOUT_MS=0 lifts the limit on the whole request; Node still limits the headers.
+        : { code: 'REQUEST_TIMEOUT', message: `the request headers were not received within ${headersTimeoutMs} ms (Node's headers timeout; REQUEST_TIMEOUT_MS is 0)` }
     case 'HPE_HEADER_OVERFLOW':
       return { code: 'HEADERS_TOO_LARGE', message: `request headers are larger than the limit of ${config.maxHeaderBytes} bytes (MAX_HEADER_BYTES)` }
     default:
@@ -23,14 +26,14 @@ function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTi
   }
 }
 
-export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, log: () => FastifyBaseLogger): ClientErrorHandler {
+export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, app: () => FastifyInstance): ClientErrorHandler {
   return (error, socket) => {
     // A reset connection or one already gone has nobody left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
-    const { code, message } = describe(error, config)
+    const { code, message } = describe(error, config, app().server.headersTimeout)
     const status = ERROR_CODES[code].status
     const requestId = randomUUID()
-    log().info({ requestId, code, parserError: error.code }, 'request refused by the HTTP parser')
+    app().log.info({ requestId, code, parserError: error.code }, 'request refused by the HTTP parser')
     // Node's own safeguard: when an answer on this connection has started going out, more bytes
     // would corrupt it, so the connection is only closed.
     const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage

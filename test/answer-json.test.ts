@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Ajv } from 'ajv'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { CUSTOMER_FIELDS } from '../src/customer.js'
 import { createRandom } from '../src/random.js'
 import { formatProbability, roundProbability, serializeBatchAnswer, type BatchAnswer, type BatchPrediction } from '../src/routes/answer-json.js'
@@ -55,19 +55,33 @@ function randomAnswer (seed: number): BatchAnswer {
   }
 }
 
-test('serializeBatchAnswer - answers with every combination of optional fields - same JSON value as JSON.stringify, valid against the response schema', () => {
-  const validate = new Ajv({ strict: false }).compile(batchResponses[200])
+/** A copy of a JSON Schema in which every object with properties admits no others. */
+function strict (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strict)
+  if (schema === null || typeof schema !== 'object') return schema
+  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, strict(value)]))
+  return 'properties' in copy ? { ...copy, additionalProperties: false } : copy
+}
+
+test('serializeBatchAnswer - answers with every combination of optional fields - the JSON value of Fastify\'s schema serializer and of JSON.stringify, valid against the strict response schema', async () => {
+  // What the route wrote before: Fastify's serializer compiled from the documented response schema.
+  const reference = Fastify()
+  let current: BatchAnswer | null = null
+  reference.get('/', { schema: { response: { 200: batchResponses[200] } } }, async () => current)
+  const validate = new Ajv({ strict: false }).compile(strict(batchResponses[200]) as object)
   for (let seed = 1; seed <= 30; seed++) {
     const answer = randomAnswer(seed)
-    const text = serializeBatchAnswer(answer)
-    const parsed = JSON.parse(text) as unknown
-    assert.deepEqual(parsed, JSON.parse(JSON.stringify(answer)), `seed ${seed}`)
+    current = answer
+    const parsed = JSON.parse(serializeBatchAnswer(answer)) as unknown
+    assert.deepEqual(parsed, JSON.parse((await reference.inject({ method: 'GET', url: '/' })).body), `seed ${seed}: schema serializer`)
+    assert.deepEqual(parsed, JSON.parse(JSON.stringify(answer)), `seed ${seed}: JSON.stringify`)
     assert.ok(validate(parsed), `seed ${seed}: ${JSON.stringify(validate.errors)}`)
   }
+  await reference.close()
 })
 
 // One customer runs through float64 loops, a batch through float32 wasm kernels: both are within 1e-6
-// of model.predict (compiled-model tests), so the two answers agree within 2e-6, usually exactly.
+// of model.predict (compiled-model tests), so the two answers agree within 2e-6.
 test('POST /predict and /predict/batch - same customers - probabilities agree within 2e-6, 9 decimals at most, willBuy = probability >= threshold', async () => {
   const random = createRandom(11)
   const customers = Array.from({ length: 40 }, (_, i) => {

@@ -106,7 +106,8 @@ test('POST /predict/batch - generated valid batches of 1..200 - 200, one predict
       assert.equal(got.probability, roundProbability(sameSize[i] as number), `item ${i}: the batch's probability (to 9 decimals)`)
       // One at a time runs the loop executor; batches above 48 run the fused tensor path: they must agree.
       const alone = (await predictor.predict([sent]))[0] as number
-      assert.ok(Math.abs(got.probability - alone) <= 1e-4, `item ${i}: batch ${got.probability} vs alone ${alone} for ${JSON.stringify(sent)}`)
+      // Each path is within 1e-6 of model.predict, so the two are within 2e-6.
+      assert.ok(Math.abs(got.probability - alone) <= 2e-6, `item ${i}: batch ${got.probability} vs alone ${alone} for ${JSON.stringify(sent)}`)
       sameId(got.customerId, sent, `item ${i}`)
       assert.equal(got.willBuy, got.probability >= predictor.threshold)
     }

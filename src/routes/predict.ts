@@ -168,9 +168,9 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
         targeting: plan !== null ? plan.summary : undefined,
         errors: partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined
       }
-      // Set last, so an error thrown above is still written by the error handler's serializer.
-      reply.type('application/json; charset=utf-8').serializer(serializeBatchAnswer)
-      return answer
+      // Sent as text: a writer error then reaches the error handler like any other (a serializer
+      // attached to the reply would also be handed the error body).
+      return await reply.type('application/json; charset=utf-8').send(serializeBatchAnswer(answer))
     })
   }
 }
