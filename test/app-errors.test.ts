@@ -95,6 +95,28 @@ test('POST /predict and /predict/batch - __proto__ and constructor.prototype key
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 
+// The parser skips secure-json-parse's scan when the bytes cannot hold the keys: escaped spellings
+// and keys among underscores elsewhere must still be found, and the words as values must still pass.
+test('POST /predict - prototype keys spelled with escapes or next to other underscores - 400 naming the key; the words as values - 200', async () => {
+  const customer = JSON.stringify(validCustomer({ customerId: 'has_underscore' }))
+  const forbidden: Array<[string, string]> = [
+    [customer.replace('{', '{"\\u005f\\u005fproto\\u005f\\u005f": {"polluted": true},'), '__proto__'],
+    [customer.replace('{', '{"__proto__": {"polluted": true},'), '__proto__'],
+    [customer.replace('{', '{"constr\\u0075ctor": {"prototype": {"polluted": true}},'), 'constructor.prototype'],
+    [JSON.stringify(validCustomer()).replace('{', '{"constructor": {"prototype": {"polluted": true}},'), 'constructor.prototype']
+  ]
+  for (const [text, key] of forbidden) {
+    const body = expectError(await postRawJson(app, '/predict', text), 400, 'INVALID_JSON')
+    assert.match(body.message, new RegExp(`forbidden "${key.replace('.', '\\.')}" key`), text.slice(0, 80))
+  }
+  for (const id of ['constructor', '__proto__', 'a\\b']) {
+    const response = await postRawJson(app, '/predict', JSON.stringify(validCustomer({ customerId: id })))
+    assert.equal(response.statusCode, 200, response.body)
+    assert.equal(response.json().customerId, id)
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+})
+
 test('POST /predict - deeply nested values - 4xx, not 500', async () => {
   const depth = 50_000
   const texts = [
