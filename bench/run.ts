@@ -39,6 +39,29 @@ async function serve (mode: 'model' | 'ceiling', port: number, logLevel = 'warn'
   return { child, url: `http://127.0.0.1:${port}` }
 }
 
+/** A python3 with FastAPI, uvicorn and scikit-learn (Debian: python3-fastapi python3-uvicorn python3-sklearn), or null. */
+function comparisonPython (): string | null {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(python, ['-c', 'import fastapi, uvicorn, sklearn'], { stdio: 'ignore' }).status === 0) return python
+  }
+  return null
+}
+
+/** bench/fastapi_server.py on `port`, once it answers. */
+async function serveFastApi (python: string, port: number): Promise<Served> {
+  const child = spawn(python, ['bench/fastapi_server.py', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  const started = performance.now()
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`FastAPI server exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) return { child, url }
+    } catch { /* not listening yet */ }
+    if (performance.now() - started > 60_000) throw new Error('FastAPI server not ready in 60 s')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 interface LoadResult { requestsPerSecond: number, p50Ms: number, p99Ms: number, tool: string }
 
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined
@@ -56,7 +79,8 @@ async function loadOnce (url: string, body: string, connections: number, seconds
     const dir = await mkdtemp(join(tmpdir(), 'bench-'))
     const script = join(dir, 'post.lua')
     await writeFile(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`)
-    const run = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    // --timeout: wrk's 2 s default would count the comparison server's slow batches as errors.
+    const run = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, url], { encoding: 'utf8', maxBuffer: 1 << 20 })
     await rm(dir, { recursive: true })
     const text = run.stdout
     if (/Non-2xx|Socket errors/.test(text)) throw new Error(`${url}: errors during the run\n${text}`)
@@ -162,6 +186,30 @@ async function batchSplit (customers: Customer[]): Promise<Record<string, number
 
 const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits
 
+/**
+ * The alternative the performance issue compares with, measured on this machine in this run: FastAPI +
+ * scikit-learn, single /predict (50 connections) and 10,000-customer batches (4), alternating with the model.
+ */
+async function againstFastApi (modelUrl: string, singleBody: string, batchBody: string): Promise<Record<string, unknown>> {
+  if (quick) return { skipped: 'not run with --quick' }
+  const python = comparisonPython()
+  if (python === null) return { skipped: 'needs python3 with fastapi, uvicorn and scikit-learn (Debian: python3-fastapi python3-uvicorn python3-sklearn)' }
+  process.stderr.write(`FastAPI + scikit-learn (${python}) against the model: single and 10k batches, ${ROUNDS} x ${SECONDS} s each\n`)
+  const fastapi = await serveFastApi(python, 3305)
+  try {
+    const single = await compare(`${fastapi.url}/predict`, `${modelUrl}/predict`, singleBody, 50)
+    const batch = await compare(`${fastapi.url}/predict/batch`, `${modelUrl}/predict/batch`, batchBody, 4)
+    return {
+      singleRequestsPerSecond: { fastapi: round(single.ceiling.requestsPerSecond), model: round(single.model.requestsPerSecond) },
+      singleSpeedup: round(single.model.requestsPerSecond / single.ceiling.requestsPerSecond, 1),
+      batch10kRowsPerSecond: { fastapi: round(batch.ceiling.requestsPerSecond * 10_000), model: round(batch.model.requestsPerSecond * 10_000) },
+      batch10kSpeedup: round(batch.model.requestsPerSecond / batch.ceiling.requestsPerSecond, 1)
+    }
+  } finally {
+    fastapi.child.kill('SIGTERM')
+  }
+}
+
 async function main (): Promise<void> {
   const { customers } = generateCustomers(10_000, 11)
   const singleBody = JSON.stringify(customers[0])
@@ -207,6 +255,7 @@ async function main (): Promise<void> {
     }
     results.batches = batches
     results.modelRssMbAfterBatches = round(await rssMegabytes(model.child.pid as number), 1)
+    results.fastapi = await againstFastApi(model.url, singleBody, JSON.stringify({ customers }))
   } finally {
     ceiling.child.kill('SIGTERM')
     model.child.kill('SIGTERM')
@@ -240,6 +289,12 @@ function formatTable (r: Record<string, any>): string {
     `| POST /predict model latency p50 / p99, ms | ${s.modelLatencyMs.p50} / ${s.modelLatencyMs.p99} |`,
     `| POST /predict model, LOG_LEVEL warn / info (a log line per request), req/s | ${r.singleWithRequestLogs.warnRequestsPerSecond} / ${r.singleWithRequestLogs.infoRequestsPerSecond} (ratio ${r.singleWithRequestLogs.ratio}) |`,
     ...r.batches.map((b: Record<string, number>) => `| POST /predict/batch ${b.size}: ceiling / model rows/s | ${b.ceilingRowsPerSecond} / ${b.modelRowsPerSecond} (ratio ${b.ratio}, p99 ${b.modelP99Ms} ms) |`),
+    ...(r.fastapi.skipped !== undefined
+      ? [`| FastAPI + scikit-learn on this machine | not measured: ${r.fastapi.skipped} |`]
+      : [
+          `| POST /predict: FastAPI + scikit-learn / model, req/s (same run) | ${r.fastapi.singleRequestsPerSecond.fastapi} / ${r.fastapi.singleRequestsPerSecond.model} (${r.fastapi.singleSpeedup}x) |`,
+          `| POST /predict/batch 10000: FastAPI + scikit-learn / model, rows/s (same run) | ${r.fastapi.batch10kRowsPerSecond.fastapi} / ${r.fastapi.batch10kRowsPerSecond.model} (${r.fastapi.batch10kSpeedup}x) |`
+        ]),
     `| 10k batch split in-process, ms: parse+validate / features / inference / serialize | ${split.parseValidateMs} / ${split.featuresMs} / ${split.inferenceMs} / ${split.serializeMs} |`,
     `| in-process scoring (features + inference), rows/s | ${split.inProcessRowsPerSecond} |`,
     `| explain=true extra cost for 10k customers (in-process), ms | ${split.explainMs} |`,
