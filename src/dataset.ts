@@ -133,8 +133,9 @@ export function convertRecord (plan: ColumnPlan, record: readonly string[], row:
     if (parsed !== null) customer[field.name] = parsed
   }
   if (plan.idIndex !== -1) {
-    const id = (record[plan.idIndex] as string).trim()
-    if (id !== '') customer.customerId = id
+    // Echoed exactly as in the cell (callers join answers back on it); a blank cell means no id.
+    const id = record[plan.idIndex] as string
+    if (id.trim() !== '') customer.customerId = id
   }
   let label: number | null = null
   if (plan.targetIndex !== -1) {
@@ -217,8 +218,8 @@ export function recordToLooseCustomer (plan: ColumnPlan, record: readonly string
     }
   }
   if (plan.idIndex !== -1) {
-    const id = (record[plan.idIndex] ?? '').trim()
-    if (id !== '') customer.customerId = id
+    const id = record[plan.idIndex] ?? ''
+    if (id.trim() !== '') customer.customerId = id
   }
   return customer
 }

@@ -35,6 +35,16 @@ test('POST /predict - JSON bodies: UTF-8 with a byte order mark and non-ASCII id
   assert.match(refused.json().message, /not valid UTF-8/)
 })
 
+test('POST /predict/batch - CSV ids with surrounding spaces, a no-break space or a BOM inside quotes - echoed exactly; a blank id cell - no id', async () => {
+  const header = 'customerId,bookLengthAvgMinutes,bookLengthTotalMinutes,priceAvg,priceTotal,reviewed,reviewScore,completion,minutesListened,supportRequests,lastVisitDaysAfterPurchase\n'
+  const ids = ['  sp  ', '\u00a0nbsp', '\ufeffbom']
+  const rows = ids.map((id) => `"${id}",1620,1620,5,5,0,,0,0,0,10\n`).join('') + '"   ",1620,1620,5,5,0,,0,0,0,10\n'
+  const response = await app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(header + rows, 'utf8') })
+  assert.equal(response.statusCode, 200, response.body)
+  const predictions = response.json().predictions as Array<{ customerId?: string }>
+  assert.deepEqual(predictions.map((p) => p.customerId), [...ids, undefined])
+})
+
 test('POST /predict - a 100,000-character unknown field name - named, shortened, small answer', async () => {
   const key = 'k'.repeat(100_000)
   const response = await app.inject({ method: 'POST', url: '/predict', payload: { ...validCustomer(), [key]: 1 } })
