@@ -9,7 +9,7 @@ import { clientErrorHandler } from './client-errors.js'
 import type { Config } from './config.js'
 import { customerJsonSchema } from './customer.js'
 import { useStrictJsonParser } from './json-body.js'
-import { ERROR_BODY_SCHEMA, ERROR_CODES, ServiceError, type ErrorBody, type ErrorCode } from './errors.js'
+import { ERROR_BODY_SCHEMA, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
 import type { PredictionService } from './predictor.js'
 import { ServiceMetrics } from './metrics.js'
 import { Readiness } from './readiness.js'
@@ -51,15 +51,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 }
 
 function errorBody (request: FastifyRequest, code: ErrorCode, message: string, details?: ErrorBody['details'], statusCode?: number): ErrorBody {
-  const status = statusCode ?? ERROR_CODES[code].status
-  return {
-    statusCode: status,
-    error: ERROR_CODES[code].error,
-    code,
-    message,
-    requestId: request.id,
-    ...(details !== undefined && details.length > 0 ? { details } : {})
-  }
+  return errorBodyOf(code, message, request.id, details, statusCode)
 }
 
 function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, request: FastifyRequest, config: Config): ErrorBody {
@@ -120,10 +112,9 @@ export async function buildApp (config: Config, predictor: PredictionService, op
         ? errorBody(request, 'BAD_URL', 'the URL is not valid (malformed percent-encoding)')
         : toErrorBody(error, request, config)
       // Generic parameters of this hook are unresolved here; the body is our plain ErrorBody.
-      ;(reply as unknown as FastifyReply).code(body.statusCode).header('x-request-id', request.id)
+      const sent = (reply as unknown as FastifyReply).code(body.statusCode).header('x-request-id', request.id)
         .type('application/json; charset=utf-8').send(body)
-      metrics.observeRequest(request.method, 'unmatched', body.statusCode, reply.elapsedTime / 1000)
-      request.log.info({ method: request.method, route: 'unmatched', statusCode: body.statusCode, code: body.code }, 'request')
+      recordRequest(request, sent)
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -131,6 +122,17 @@ export async function buildApp (config: Config, predictor: PredictionService, op
   })
   app.decorate('readiness', new Readiness())
   const metrics = new ServiceMetrics(predictor.version)
+  /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
+  const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
+    request.log.info({
+      method: request.method,
+      route,
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100
+    }, 'request')
+  }
   app.setValidatorCompiler(createValidatorCompiler())
   app.addSchema(customerJsonSchema())
   app.addSchema(ERROR_BODY_SCHEMA)
@@ -156,16 +158,8 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     if (app.readiness.state === 'draining') reply.header('connection', 'close')
     done(null, payload)
   })
-  // One log line and one duration sample per request: route templates only, no bodies, no customer data.
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched'
-    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
-    request.log.info({
-      method: request.method,
-      route,
-      statusCode: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100
-    }, 'request')
+    recordRequest(request, reply)
     done()
   })
 

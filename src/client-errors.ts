@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from './errors.js'
+import { ERROR_CODES, errorBodyOf, type ErrorCode } from './errors.js'
 
 type ClientErrorHandler = (error: NodeJS.ErrnoException, socket: Socket) => void
 
@@ -38,8 +38,7 @@ export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'm
     // would corrupt it, so the connection is only closed.
     const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
     if (socket.writable && answering?.headersSent !== true) {
-      const body: ErrorBody = { statusCode: status, error: ERROR_CODES[code].error, code, message, requestId }
-      const text = JSON.stringify(body)
+      const text = JSON.stringify(errorBodyOf(code, message, requestId))
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(text)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${text}`)
     }

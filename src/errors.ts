@@ -53,6 +53,18 @@ export interface ErrorBody {
   readonly details?: readonly ErrorDetail[]
 }
 
+/** The error body for `code` (its usual status unless `statusCode` says otherwise); empty details are left out. */
+export function errorBodyOf (code: ErrorCode, message: string, requestId: string, details?: ErrorBody['details'], statusCode?: number): ErrorBody {
+  return {
+    statusCode: statusCode ?? ERROR_CODES[code].status,
+    error: ERROR_CODES[code].error,
+    code,
+    message,
+    requestId,
+    ...(details !== undefined && details.length > 0 ? { details } : {})
+  }
+}
+
 export const ERROR_BODY_SCHEMA = {
   $id: 'Error',
   type: 'object',
