@@ -47,19 +47,24 @@ function comparisonPython (): string | null {
   return null
 }
 
+/** Polls `url`/health/ready every 10 ms until it answers 200; returns the ms since `started`. */
+async function waitUntilReady (child: ChildProcess, url: string, started: number, limitMs: number): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server for ${url} exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${url}/health/ready`)).status === 200) return performance.now() - started
+    } catch { /* not listening yet */ }
+    if (performance.now() - started > limitMs) throw new Error(`${url} not ready in ${limitMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 /** bench/fastapi_server.py on `port`, once it answers. */
 async function serveFastApi (python: string, port: number): Promise<Served> {
   const child = spawn(python, ['bench/fastapi_server.py', String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
-  const started = performance.now()
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`FastAPI server exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) return { child, url }
-    } catch { /* not listening yet */ }
-    if (performance.now() - started > 60_000) throw new Error('FastAPI server not ready in 60 s')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  await waitUntilReady(child, url, performance.now(), 60_000)
+  return { child, url }
 }
 
 interface LoadResult { requestsPerSecond: number, p50Ms: number, p99Ms: number, tool: string }
@@ -98,16 +103,17 @@ function median (values: number[]): number {
 }
 
 /**
- * This VM's throughput drifts by 2x within minutes, so the two servers are measured alternately,
- * ROUNDS times after a warm-up each, and the medians are compared.
+ * This VM's throughput drifts by 2x within minutes, so the two servers (a reference - the ceiling,
+ * the model at warn, FastAPI - and the one measured against it) run alternately, ROUNDS times after
+ * a warm-up each, and the medians are compared.
  */
-async function compare (ceilingUrl: string, modelUrl: string, body: string, connections: number): Promise<{ ceiling: LoadResult, model: LoadResult }> {
-  await loadOnce(ceilingUrl, body, connections, 1)
-  await loadOnce(modelUrl, body, connections, 1)
-  const runs: { ceiling: LoadResult[], model: LoadResult[] } = { ceiling: [], model: [] }
+async function compare (referenceUrl: string, subjectUrl: string, body: string, connections: number): Promise<{ reference: LoadResult, subject: LoadResult }> {
+  await loadOnce(referenceUrl, body, connections, 1)
+  await loadOnce(subjectUrl, body, connections, 1)
+  const runs: { reference: LoadResult[], subject: LoadResult[] } = { reference: [], subject: [] }
   for (let round = 0; round < ROUNDS; round++) {
-    runs.ceiling.push(await loadOnce(ceilingUrl, body, connections, SECONDS))
-    runs.model.push(await loadOnce(modelUrl, body, connections, SECONDS))
+    runs.reference.push(await loadOnce(referenceUrl, body, connections, SECONDS))
+    runs.subject.push(await loadOnce(subjectUrl, body, connections, SECONDS))
   }
   const summary = (list: LoadResult[]): LoadResult => ({
     requestsPerSecond: median(list.map((r) => r.requestsPerSecond)),
@@ -115,7 +121,7 @@ async function compare (ceilingUrl: string, modelUrl: string, body: string, conn
     p99Ms: median(list.map((r) => r.p99Ms)),
     tool: list[0]?.tool ?? ''
   })
-  return { ceiling: summary(runs.ceiling), model: summary(runs.model) }
+  return { reference: summary(runs.reference), subject: summary(runs.subject) }
 }
 
 /** Resident memory now (VmRSS) or its high-water mark (VmHWM) of a process, in MB. */
@@ -131,14 +137,7 @@ async function startupAndMemory (port: number, batchBody: string): Promise<{ sta
   const started = performance.now()
   const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   try {
-    let startupMs = 0
-    while (startupMs === 0) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) startupMs = performance.now() - started
-      } catch { /* not listening yet */ }
-      if (performance.now() - started > 30_000) throw new Error('server not ready in 30 s')
-      if (startupMs === 0) await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    const startupMs = await waitUntilReady(child, `http://127.0.0.1:${port}`, started, 30_000)
     const rssMbIdle = await rssMegabytes(child.pid as number)
     const response = await fetch(`http://127.0.0.1:${port}/predict/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody })
     if (response.status !== 200) throw new Error(`10k batch answered ${response.status}`)
@@ -197,13 +196,13 @@ async function againstFastApi (modelUrl: string, singleBody: string, batchBody: 
   process.stderr.write(`FastAPI + scikit-learn (${python}) against the model: single and 10k batches, ${ROUNDS} x ${SECONDS} s each\n`)
   const fastapi = await serveFastApi(python, 3305)
   try {
-    const single = await compare(`${fastapi.url}/predict`, `${modelUrl}/predict`, singleBody, 50)
-    const batch = await compare(`${fastapi.url}/predict/batch`, `${modelUrl}/predict/batch`, batchBody, 4)
+    const { reference: fastSingle, subject: modelSingle } = await compare(`${fastapi.url}/predict`, `${modelUrl}/predict`, singleBody, 50)
+    const { reference: fastBatch, subject: modelBatch } = await compare(`${fastapi.url}/predict/batch`, `${modelUrl}/predict/batch`, batchBody, 4)
     return {
-      singleRequestsPerSecond: { fastapi: round(single.ceiling.requestsPerSecond), model: round(single.model.requestsPerSecond) },
-      singleSpeedup: round(single.model.requestsPerSecond / single.ceiling.requestsPerSecond, 1),
-      batch10kRowsPerSecond: { fastapi: round(batch.ceiling.requestsPerSecond * 10_000), model: round(batch.model.requestsPerSecond * 10_000) },
-      batch10kSpeedup: round(batch.model.requestsPerSecond / batch.ceiling.requestsPerSecond, 1)
+      singleRequestsPerSecond: { fastapi: round(fastSingle.requestsPerSecond), model: round(modelSingle.requestsPerSecond) },
+      singleSpeedup: round(modelSingle.requestsPerSecond / fastSingle.requestsPerSecond, 1),
+      batch10kRowsPerSecond: { fastapi: round(fastBatch.requestsPerSecond * 10_000), model: round(modelBatch.requestsPerSecond * 10_000) },
+      batch10kSpeedup: round(modelBatch.requestsPerSecond / fastBatch.requestsPerSecond, 1)
     }
   } finally {
     fastapi.child.kill('SIGTERM')
@@ -218,24 +217,24 @@ async function main (): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, secondsPerRun: SECONDS, rounds: ROUNDS, cpus: cpus().length, node: process.version }
   try {
     process.stderr.write(`single predictions: 50 connections, ${ROUNDS} x ${SECONDS} s per server\n`)
-    const single = await compare(`${ceiling.url}/predict`, `${model.url}/predict`, singleBody, 50)
-    results.loadGenerator = single.model.tool
+    const { reference: ceilingSingle, subject: modelSingle } = await compare(`${ceiling.url}/predict`, `${model.url}/predict`, singleBody, 50)
+    results.loadGenerator = modelSingle.tool
     results.single = {
-      ceilingRequestsPerSecond: round(single.ceiling.requestsPerSecond),
-      modelRequestsPerSecond: round(single.model.requestsPerSecond),
-      ratio: round(single.model.requestsPerSecond / single.ceiling.requestsPerSecond, 3),
-      modelLatencyMs: { p50: single.model.p50Ms, p99: single.model.p99Ms },
-      ceilingLatencyMs: { p50: single.ceiling.p50Ms, p99: single.ceiling.p99Ms }
+      ceilingRequestsPerSecond: round(ceilingSingle.requestsPerSecond),
+      modelRequestsPerSecond: round(modelSingle.requestsPerSecond),
+      ratio: round(modelSingle.requestsPerSecond / ceilingSingle.requestsPerSecond, 3),
+      modelLatencyMs: { p50: modelSingle.p50Ms, p99: modelSingle.p99Ms },
+      ceilingLatencyMs: { p50: ceilingSingle.p50Ms, p99: ceilingSingle.p99Ms }
     }
     // The servers above log at warn (nothing per request); production logs one line per request at info.
     process.stderr.write(`single predictions with request logging (LOG_LEVEL=info): ${ROUNDS} x ${SECONDS} s\n`)
     const logging = await serve('model', 3304, 'info')
     try {
-      const withLogs = await compare(`${model.url}/predict`, `${logging.url}/predict`, singleBody, 50)
+      const { reference: warn, subject: info } = await compare(`${model.url}/predict`, `${logging.url}/predict`, singleBody, 50)
       results.singleWithRequestLogs = {
-        warnRequestsPerSecond: round(withLogs.ceiling.requestsPerSecond),
-        infoRequestsPerSecond: round(withLogs.model.requestsPerSecond),
-        ratio: round(withLogs.model.requestsPerSecond / withLogs.ceiling.requestsPerSecond, 3)
+        warnRequestsPerSecond: round(warn.requestsPerSecond),
+        infoRequestsPerSecond: round(info.requestsPerSecond),
+        ratio: round(info.requestsPerSecond / warn.requestsPerSecond, 3)
       }
     } finally {
       logging.child.kill('SIGTERM')
@@ -244,7 +243,7 @@ async function main (): Promise<void> {
     for (const size of BATCH_SIZES) {
       process.stderr.write(`batches of ${size}: 4 connections, ${ROUNDS} x ${SECONDS} s per server\n`)
       const body = JSON.stringify({ customers: customers.slice(0, size) })
-      const { ceiling: c, model: m } = await compare(`${ceiling.url}/predict/batch`, `${model.url}/predict/batch`, body, 4)
+      const { reference: c, subject: m } = await compare(`${ceiling.url}/predict/batch`, `${model.url}/predict/batch`, body, 4)
       batches.push({
         size,
         ceilingRowsPerSecond: round(c.requestsPerSecond * size),
