@@ -116,6 +116,12 @@ export type RowResult =
   | { readonly ok: true, readonly customer: Customer, readonly label: number | null }
   | { readonly ok: false, readonly problem: RowProblem }
 
+/** The id cell exactly as written (callers join answers back on it), or null when the file has none or it is blank. */
+function idCell (plan: ColumnPlan, record: readonly string[]): string | null {
+  const id = plan.idIndex === -1 ? '' : record[plan.idIndex] ?? ''
+  return id.trim() === '' ? null : id
+}
+
 /** Converts one data record; never throws. */
 export function convertRecord (plan: ColumnPlan, record: readonly string[], row: number, line: number): RowResult {
   const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line, column, message } })
@@ -132,11 +138,8 @@ export function convertRecord (plan: ColumnPlan, record: readonly string[], row:
     if (problem !== null) return fail(column, problem)
     if (parsed !== null) customer[field.name] = parsed
   }
-  if (plan.idIndex !== -1) {
-    // Echoed exactly as in the cell (callers join answers back on it); a blank cell means no id.
-    const id = record[plan.idIndex] as string
-    if (id.trim() !== '') customer.customerId = id
-  }
+  const id = idCell(plan, record)
+  if (id !== null) customer.customerId = id
   let label: number | null = null
   if (plan.targetIndex !== -1) {
     const text = (record[plan.targetIndex] as string).trim().toLowerCase()
@@ -217,9 +220,7 @@ export function recordToLooseCustomer (plan: ColumnPlan, record: readonly string
       customer[field.name] = looksNumeric(text) ? Number(text) : text
     }
   }
-  if (plan.idIndex !== -1) {
-    const id = record[plan.idIndex] ?? ''
-    if (id.trim() !== '') customer.customerId = id
-  }
+  const id = idCell(plan, record)
+  if (id !== null) customer.customerId = id
   return customer
 }
