@@ -1,9 +1,9 @@
 // A benchmark server: the real app on the committed model, or the same app with a stub predictor
 // that answers a constant (the ceiling of this stack for the same body and validation).
 // Usage: node --import tsx bench/serve.ts model|ceiling <port> [log level, default warn]
-import { buildApp } from '../src/app.js'
+import { buildApp } from '../src/http/app.js'
 import { loadConfig } from '../src/config.js'
-import { loadPredictor, type PredictionService } from '../src/predictor.js'
+import { loadPredictor, type PredictionService } from '../src/model/predictor.js'
 
 const [mode, portText, logLevel = 'warn'] = process.argv.slice(2)
 const port = Number(portText)

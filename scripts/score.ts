@@ -5,10 +5,10 @@ import { open, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import { DEFAULT_MODELS_ROOT } from '../src/config.js'
-import { CsvDataError, describeProblem } from '../src/dataset.js'
-import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/file-scoring.js'
-import type { Predictor } from '../src/predictor.js'
+import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
+import { CsvDataError, describeProblem } from '../src/domain/customer-csv.js'
+import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/scoring/file-scoring.js'
+import type { Predictor } from '../src/model/predictor.js'
 import { UsageError, isUsageError, numberFlag } from './cli-args.js'
 
 /** Time between progress lines when stderr is not a terminal (a log file or CI). */
@@ -184,7 +184,7 @@ function reportSkipped (summary: ScoringSummary, log: (line: string) => void): v
 async function loadModel (modelDir: string | null): Promise<{ predictor: Predictor, dir: string }> {
   // Imported here, not at the top: TensorFlow.js takes a second to load, which --help and flag
   // errors need not wait for.
-  const [{ loadPredictor }, { ArtefactError }] = await Promise.all([import('../src/predictor.js'), import('../src/model-store.js')])
+  const [{ loadPredictor }, { ArtefactError }] = await Promise.all([import('../src/model/predictor.js'), import('../src/artefact/artefact-store.js')])
   try {
     return await loadPredictor({ modelDir, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
   } catch (err) {

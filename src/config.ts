@@ -1,10 +1,7 @@
 // Service configuration: the only module that reads environment variables. loadConfig validates every
 // variable and throws one ConfigError naming each bad one, so start-up fails before listening.
-import { fileURLToPath } from 'node:url'
-
-/** TensorFlow.js backends the service can score with. */
-export const BACKENDS = ['wasm', 'cpu'] as const
-export type BackendName = (typeof BACKENDS)[number]
+import { DEFAULT_MODELS_ROOT } from './artefact/models-root.js'
+import { BACKENDS, type BackendName } from './artefact/tensorflow.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -36,9 +33,6 @@ export interface Config {
   /** Accepted API keys; empty means no authentication. */
   readonly apiKeys: readonly string[]
 }
-
-/** The committed models directory, found relative to this file (src/ or dist/). */
-export const DEFAULT_MODELS_ROOT = fileURLToPath(new URL('../models', import.meta.url))
 
 export class ConfigError extends Error {
   readonly problems: readonly string[]

@@ -4,10 +4,10 @@
 // SIGTERM / SIGINT: readiness turns 503 at once, in-flight requests finish, exit 0.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import net, { type Socket } from 'node:net'
-import { buildApp } from './app.js'
+import { buildApp } from './http/app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { ArtefactError } from './model-store.js'
-import { loadPredictor } from './predictor.js'
+import { ArtefactError } from './artefact/artefact-store.js'
+import { loadPredictor } from './model/predictor.js'
 
 async function start (config: Config): Promise<void> {
   const { predictor, dir } = await loadPredictor(config)

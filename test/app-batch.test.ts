@@ -1,7 +1,7 @@
 // POST /predict/batch through app.inject: JSON and CSV bodies, order, whole-batch and partial validation, limits.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Customer } from '../src/customer.js'
+import type { Customer } from '../src/domain/customer.js'
 import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
 import {
   API_COLUMNS, detailPaths, expectError, postCsv, postJson, sampleCustomers, toApiCsv, toKaggleCsv

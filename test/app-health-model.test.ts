@@ -1,7 +1,7 @@
 // GET /health/live, GET /health/ready (the readiness lifecycle) and GET /model (the model card).
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { CUSTOMER_FIELDS } from '../src/customer.js'
+import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
 import { postJson } from './helpers/http.js'
 

@@ -1,7 +1,7 @@
 // POST /predict through app.inject: the answer's shape, the threshold override, strict validation.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { CUSTOMER_FIELDS } from '../src/customer.js'
+import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
 import { detailPaths, expectError, postJson, postRawJson } from './helpers/http.js'
 

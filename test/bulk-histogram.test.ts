@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Histogram, Registry } from 'prom-client'
-import { BulkHistogram } from '../src/bulk-histogram.js'
-import { createRandom } from '../src/random.js'
+import { BulkHistogram } from '../src/observability/bulk-histogram.js'
+import { createRandom } from '../src/domain/seeded-random.js'
 
 const BUCKETS = [0.05, 0.1, 0.5, 1, 2.5]
 

@@ -1,11 +1,11 @@
 // The compiled executor must give model.predictOnBatch's outputs (within 1e-6) on both of its paths.
 import assert from 'node:assert/strict'
 import { before, test } from 'node:test'
-import { AGREEMENT_TOLERANCE, MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, goldenInputs } from '../src/compiled-model.js'
-import { FEATURE_COUNT } from '../src/features.js'
-import { loadArtefact, resolveCurrentDir } from '../src/model-store.js'
-import { DEFAULT_MODELS_ROOT } from '../src/config.js'
-import { initTensorFlow, tf, tfl } from '../src/tf.js'
+import { AGREEMENT_TOLERANCE, MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, goldenInputs } from '../src/model/compiled-ensemble.js'
+import { FEATURE_COUNT } from '../src/domain/features.js'
+import { loadArtefact, resolveCurrentDir } from '../src/artefact/artefact-store.js'
+import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
+import { initTensorFlow, tf, tfl } from '../src/artefact/tensorflow.js'
 
 let model: tfl.LayersModel
 

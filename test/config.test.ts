@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { ConfigError, DEFAULT_MODELS_ROOT, ENV_DEFAULTS, loadConfig } from '../src/config.js'
+import { ConfigError, ENV_DEFAULTS, loadConfig } from '../src/config.js'
+import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 
 function configError (env: Record<string, string>): ConfigError {
   try {

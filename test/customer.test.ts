@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {
   CUSTOMER_FIELDS, customerJsonSchema, exampleCustomer, fieldValueProblem,
   type CustomerFieldName, type FieldSpec
-} from '../src/customer.js'
+} from '../src/domain/customer.js'
 
 function fieldNamed (name: CustomerFieldName): FieldSpec {
   const field = (CUSTOMER_FIELDS as readonly FieldSpec[]).find((f) => f.name === name)

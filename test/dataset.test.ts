@@ -1,8 +1,8 @@
 // CSV reader: the three layouts, line endings, BOM, and errors that name row, line and column.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { CsvDataError, parseCustomerCsv, type ParsedCsv } from '../src/dataset.js'
-import type { Customer } from '../src/customer.js'
+import { CsvDataError, parseCustomerCsv, type ParsedCsv } from '../src/domain/customer-csv.js'
+import type { Customer } from '../src/domain/customer.js'
 import { generateCustomers, toCsv, type CsvHeaderStyle, type SyntheticData } from './helpers/synthetic.js'
 import { columnIndexOf, removeCell, replaceCell } from './helpers/csv-edit.js'
 import { TWO_BOOK_CUSTOMER } from './helpers/fixtures.js'

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {
   bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss, mean,
   metricsAtThreshold, prAuc, rocAuc
-} from '../src/evaluate.js'
+} from '../src/training/classifier-metrics.js'
 
 function assertNear (actual: number, expected: number, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`)

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import type { Customer } from '../src/customer.js'
-import type { Reason } from '../src/explain.js'
-import type { Predictor } from '../src/predictor.js'
+import type { Customer } from '../src/domain/customer.js'
+import type { Reason } from '../src/model/explanations.js'
+import type { Predictor } from '../src/model/predictor.js'
 import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
 import { generateCustomers } from './helpers/synthetic.js'
 

@@ -1,11 +1,11 @@
 // Pure preprocessing: hand-computed raw features, statistics on a tiny set, standardization, order checks.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { CUSTOMER_FIELDS, exampleCustomer, type CustomerInputs } from '../src/customer.js'
+import { CUSTOMER_FIELDS, exampleCustomer, type CustomerInputs } from '../src/domain/customer.js'
 import {
   FEATURE_COUNT, FEATURE_NAMES, PREPROCESSING_HASH, assertStatsMatch, fitStats, rawFeatures,
   reviewScoreImputationOf, toMatrix, toVector, type FeatureStats
-} from '../src/features.js'
+} from '../src/domain/features.js'
 import { TWO_BOOK_CUSTOMER } from './helpers/fixtures.js'
 
 const LN2 = Math.LN2

@@ -1,11 +1,11 @@
 // The model report: curve points against hand-computed values, and the rendered page (charts, table, no URLs, escaping).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { rocAuc } from '../src/evaluate.js'
-import { createRandom } from '../src/random.js'
-import { areaUnderCurve, gainsPoints, rocPoints, scoreHistogram, thinPoints } from '../src/report/curves.js'
-import { escapeHtml } from '../src/report/html.js'
-import { renderReport } from '../src/report/render-report.js'
+import { rocAuc } from '../src/training/classifier-metrics.js'
+import { createRandom } from '../src/domain/seeded-random.js'
+import { areaUnderCurve, gainsPoints, rocPoints, scoreHistogram, thinPoints } from '../src/training/report/curves.js'
+import { escapeHtml } from '../src/training/report/html.js'
+import { renderReport } from '../src/training/report/render-report.js'
 import { syntheticCard, syntheticPredictions } from './helpers/report.js'
 
 // Five customers, best score first: buyer, non-buyer, buyer, buyer, non-buyer (3 buyers, 2 non-buyers).

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { sha256 } from '../src/model-store.js'
+import { sha256 } from '../src/artefact/artefact-store.js'
 import { validCustomer } from './helpers/app.js'
 import { copyCommittedArtefact, startServer, waitUntilReady } from './helpers/server-process.js'
 

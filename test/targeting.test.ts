@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { planTargeting, targetingProblem } from '../src/targeting.js'
+import { planTargeting, targetingProblem } from '../src/scoring/targeting.js'
 import { buildTestApp, loadCommittedPredictor } from './helpers/app.js'
 import { generateCustomers } from './helpers/synthetic.js'
 

@@ -7,20 +7,21 @@ import { existsSync } from 'node:fs'
 import { cp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CUSTOMER_FIELDS } from '../src/customer.js'
-import { parseCustomerCsv } from '../src/dataset.js'
-import { FEATURE_COUNT, FEATURE_NAMES, PREPROCESSING_HASH, fitStats, toMatrix } from '../src/features.js'
+import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
+import { parseCustomerCsv } from '../src/domain/customer-csv.js'
+import { FEATURE_COUNT, FEATURE_NAMES, PREPROCESSING_HASH, fitStats, toMatrix } from '../src/domain/features.js'
 import {
   ArtefactError, CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, WEIGHTS_FILE, loadArtefact, serializeModel, writeArtefact,
   type LoadedArtefact
-} from '../src/model-store.js'
-import { createRandom } from '../src/random.js'
-import { initTensorFlow, tf, tfl } from '../src/tf.js'
+} from '../src/artefact/artefact-store.js'
+import { createRandom } from '../src/domain/seeded-random.js'
+import { initTensorFlow, tf, tfl } from '../src/artefact/tensorflow.js'
 import { fitPlattScaling, foldPlattIntoModel, logit } from '../src/training/calibrate.js'
 import { predictMatrix, type Matrix } from '../src/training/fit.js'
 import {
-  DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingOptions, type TrainingResult
+  DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingResult
 } from '../src/training/pipeline.js'
+import type { TrainingOptions } from '../src/artefact/model-card.js'
 import { stratifiedSplit } from '../src/training/split.js'
 import { artefactContents, makeTempDir } from './helpers/artefact.js'
 import { generateCustomers, type SyntheticData } from './helpers/synthetic.js'

@@ -1,6 +1,6 @@
 // Platt scaling on validation logits, folded into the model's last sigmoid layer so the saved model
 // itself outputs calibrated probabilities: sigmoid(a * (w.h + c) + b) = sigmoid((a w).h + (a c + b)).
-import { tf, type tfl } from '../tf.js'
+import { tf, type tfl } from '../artefact/tensorflow.js'
 
 export interface PlattScaling {
   /** Multiplies the logit. */

@@ -1,17 +1,9 @@
 // Builds the MLP and fits it with a seeded shuffle and early stopping that restores the best weights.
-import { createRandom, shuffleInPlace } from '../random.js'
-import { tf, tfl } from '../tf.js'
-import { logLoss } from '../evaluate.js'
-
-export interface FitOptions {
-  readonly hiddenUnits: readonly number[]
-  readonly learningRate: number
-  readonly batchSize: number
-  readonly maxEpochs: number
-  readonly patience: number
-  readonly l2: number
-  readonly seed: number
-}
+import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
+import { tf, tfl } from '../artefact/tensorflow.js'
+import type { FitOptions } from '../artefact/model-card.js'
+import { hiddenLayerName, logitLayerName, memberName, memberProbabilityLayerName } from '../artefact/topology.js'
+import { logLoss } from './classifier-metrics.js'
 
 export interface EpochReport {
   readonly member: number
@@ -38,17 +30,17 @@ export interface Matrix {
 
 /**
  * One ensemble member: dense ReLU layers, then a linear logit unit, then a sigmoid for training.
- * Layers are named explicitly (m<k>_...) and every initializer is seeded, so the saved topology
+ * Layers are named explicitly (artefact/topology.ts) and every initializer is seeded, so the saved topology
  * and weights repeat exactly for a seed; the ensemble reuses the layers up to the logit.
  */
 export function buildMember (inputSize: number, member: number, options: Pick<FitOptions, 'hiddenUnits' | 'l2' | 'seed'>): tfl.Sequential {
-  const model = tfl.sequential({ name: `m${member}` })
+  const model = tfl.sequential({ name: memberName(member) })
   const regularizer = options.l2 > 0 ? tfl.regularizers.l2({ l2: options.l2 }) : undefined
   const seed = options.seed * 1009 + member * 101
   options.hiddenUnits.forEach((units, i) => {
     model.add(tfl.layers.dense({
       ...(i === 0 ? { inputShape: [inputSize] } : {}),
-      name: `m${member}_hidden${i + 1}`,
+      name: hiddenLayerName(member, i + 1),
       units,
       activation: 'relu',
       kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }),
@@ -56,11 +48,11 @@ export function buildMember (inputSize: number, member: number, options: Pick<Fi
     }))
   })
   model.add(tfl.layers.dense({
-    name: `m${member}_logit`,
+    name: logitLayerName(member),
     units: 1,
     kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 99 })
   }))
-  model.add(tfl.layers.activation({ name: `m${member}_probability`, activation: 'sigmoid' }))
+  model.add(tfl.layers.activation({ name: memberProbabilityLayerName(member), activation: 'sigmoid' }))
   return model
 }
 

@@ -1,27 +1,19 @@
 // Training pipeline: customers + labels -> split -> features -> fit -> calibrate -> threshold -> evaluate.
 // No file I/O: scripts/train.ts reads the CSV and writes the artefact.
-import { CUSTOMER_FIELDS, type CustomerInputs } from '../customer.js'
-import { FEATURE_COUNT, fitStats, toMatrix, type FeatureStats } from '../features.js'
+import { CUSTOMER_FIELDS, type CustomerInputs } from '../domain/customer.js'
+import { FEATURE_COUNT, fitStats, toMatrix, type FeatureStats } from '../domain/features.js'
 import {
   bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss,
-  mean, metricsAtThreshold, prAuc, rocAuc, type CalibrationBin, type ThresholdMetrics
-} from '../evaluate.js'
-import { createRandom, shuffleInPlace } from '../random.js'
-import { fieldStatistics, type FieldStatistics } from '../model-card.js'
-import { type tfl } from '../tf.js'
+  mean, metricsAtThreshold, prAuc, rocAuc
+} from './classifier-metrics.js'
+import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
+import type { EvaluationMetrics, FeatureImportance, FieldStatistics, TrainingOptions } from '../artefact/model-card.js'
+import { fieldStatistics } from './field-statistics.js'
+import { type tfl } from '../artefact/tensorflow.js'
 import { fitPlattScaling, foldPlattIntoModel, type PlattScaling } from './calibrate.js'
 import { combineMembers } from './ensemble.js'
-import { fitWithEarlyStopping, predictMatrix, type EpochReport, type FitOptions, type FitResult, type Matrix } from './fit.js'
+import { fitWithEarlyStopping, predictMatrix, type EpochReport, type FitResult, type Matrix } from './fit.js'
 import { stratifiedSplit } from './split.js'
-
-export interface TrainingOptions extends FitOptions {
-  readonly validationFraction: number
-  readonly testFraction: number
-  /** Members trained with different seeds; their logits are averaged. */
-  readonly ensembleSize: number
-  /** Platt-scale the outputs on the validation split (folded into the model's last layer). */
-  readonly calibrate: boolean
-}
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   hiddenUnits: [16, 8],
@@ -35,29 +27,6 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   testFraction: 0.15,
   ensembleSize: 5,
   calibrate: true
-}
-
-export interface EvaluationMetrics {
-  readonly rows: number
-  readonly baseRate: number
-  readonly meanProbability: number
-  readonly rocAuc: number
-  readonly prAuc: number
-  readonly logLoss: number
-  readonly brierScore: number
-  readonly expectedCalibrationError: number
-  readonly calibrationBins: CalibrationBin[]
-  readonly atThreshold: ThresholdMetrics
-  readonly captureTop10: number
-  readonly captureTop20: number
-  /** Accuracy on a seeded class-balanced sample, deciding "buys" when p >= training base rate (the prior-corrected 0.5 rule of the classic recipe). */
-  readonly balancedSampleAccuracy: number
-}
-
-export interface FeatureImportance {
-  readonly field: string
-  /** Mean drop in test ROC AUC when this customer field is shuffled across customers. */
-  readonly aucDrop: number
 }
 
 export interface TrainingResult {

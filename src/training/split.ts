@@ -1,5 +1,5 @@
 // Seeded stratified train / validation / test split: each class is shuffled and cut in the same proportions.
-import { createRandom, shuffleInPlace } from '../random.js'
+import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
 
 export interface SplitIndices {
   readonly train: number[]

@@ -1,9 +1,10 @@
 // Test helpers for the HTTP layer: the committed model as a predictor, apps built with test config.
 import type { FastifyInstance } from 'fastify'
-import { buildApp, type AppOptions } from '../../src/app.js'
-import { DEFAULT_MODELS_ROOT, loadConfig } from '../../src/config.js'
-import type { Customer } from '../../src/customer.js'
-import { loadPredictor, type Predictor, type PredictionService } from '../../src/predictor.js'
+import { buildApp, type AppOptions } from '../../src/http/app.js'
+import { loadConfig } from '../../src/config.js'
+import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
+import type { Customer } from '../../src/domain/customer.js'
+import { loadPredictor, type Predictor, type PredictionService } from '../../src/model/predictor.js'
 
 /** The committed default model (models/CURRENT), loaded as the server would. */
 export async function loadCommittedPredictor (): Promise<Predictor> {

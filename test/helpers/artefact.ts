@@ -2,9 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../../src/features.js'
-import { serializeModel, type ArtefactContents } from '../../src/model-store.js'
-import type { TrainingOptions, TrainingResult } from '../../src/training/pipeline.js'
+import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../../src/domain/features.js'
+import { serializeModel, type ArtefactContents } from '../../src/artefact/artefact-store.js'
+import type { TrainingResult } from '../../src/training/pipeline.js'
+import type { TrainingOptions } from '../../src/artefact/model-card.js'
 
 export async function artefactContents (result: TrainingResult, options: TrainingOptions, version: string): Promise<ArtefactContents> {
   const { modelJson, weights } = await serializeModel(result.model)

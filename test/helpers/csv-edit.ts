@@ -1,5 +1,5 @@
 // Small edits on CSV text for tests: replace one cell, drop one cell, in a file written with LF or CRLF.
-import { CUSTOMER_FIELDS, type CustomerFieldName } from '../../src/customer.js'
+import { CUSTOMER_FIELDS, type CustomerFieldName } from '../../src/domain/customer.js'
 
 /** Column index of a field in the Kaggle, API and headerless layouts written by toCsv (ID first). */
 export function columnIndexOf (field: CustomerFieldName): number {

@@ -1,7 +1,7 @@
 // fast-check generators of customers for the fuzz tests: valid ones drawn from the bounds in
 // CUSTOMER_FIELDS, and invalid ones that break exactly one rule and carry the field path the error must name.
 import fc from 'fast-check'
-import { CUSTOMER_FIELDS, type Customer, type FieldSpec } from '../../src/customer.js'
+import { CUSTOMER_FIELDS, type Customer, type FieldSpec } from '../../src/domain/customer.js'
 
 /** One seed for every property, so a CI failure replays on any machine. */
 export const FUZZ_SEED = 20261127

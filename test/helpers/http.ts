@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import type { Customer } from '../../src/customer.js'
+import type { Customer } from '../../src/domain/customer.js'
 import { generateCustomers } from './synthetic.js'
 
 export type Response = LightMyRequestResponse

@@ -1,7 +1,7 @@
 // Seeded synthetic test-split predictions and a model card made from them, for rendering reports in tests.
-import { CUSTOMER_FIELDS } from '../../src/customer.js'
-import type { ModelCard } from '../../src/model-card.js'
-import { createRandom } from '../../src/random.js'
+import { CUSTOMER_FIELDS } from '../../src/domain/customer.js'
+import type { ModelCard } from '../../src/artefact/model-card.js'
+import { createRandom } from '../../src/domain/seeded-random.js'
 import { DEFAULT_TRAINING_OPTIONS, evaluateScores } from '../../src/training/pipeline.js'
 
 export interface SyntheticPredictions {

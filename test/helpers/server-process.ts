@@ -4,8 +4,8 @@ import { cp, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_MODELS_ROOT } from '../../src/config.js'
-import { resolveCurrentDir } from '../../src/model-store.js'
+import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
+import { resolveCurrentDir } from '../../src/artefact/artefact-store.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 

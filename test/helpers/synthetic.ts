@@ -1,7 +1,7 @@
 // Seeded generator of synthetic customers shaped like the audiobook data (never real rows),
 // with labels drawn from a known logistic rule so a model has something to learn.
-import { CUSTOMER_FIELDS, type Customer } from '../../src/customer.js'
-import { createRandom } from '../../src/random.js'
+import { CUSTOMER_FIELDS, type Customer } from '../../src/domain/customer.js'
+import { createRandom } from '../../src/domain/seeded-random.js'
 
 const BOOK_LENGTHS = [324, 648, 1080, 1188, 1620, 2160]
 

@@ -3,9 +3,9 @@
 // arithmetic runs as plain loops for small inputs and as three fused TensorFlow.js ops for large
 // ones. The TensorFlow.js model stays the definition: compileEnsemble checks both paths against
 // model.predictOnBatch on golden inputs and refuses to build when they differ by more than 1e-6.
-import { CALIBRATION_LAYER } from './training/ensemble.js'
-import { createRandom } from './random.js'
-import { tf, type tfl } from './tf.js'
+import { CALIBRATION_LAYER, hiddenLayerName, logitLayerName } from '../artefact/topology.js'
+import { createRandom } from '../domain/seeded-random.js'
+import { tf, type tfl } from '../artefact/tensorflow.js'
 
 /** Largest input scored with plain loops; above it the fused tensor path is faster (measured: 8 rows 37 vs 48 us, 16 rows 71 vs 50 us). */
 export const SMALL_INPUT_ROWS = 12
@@ -59,14 +59,14 @@ function extractEnsemble (model: tfl.LayersModel): EnsembleWeights | null {
   const calibration = byName.get(CALIBRATION_LAYER)
   if (calibration === undefined || activationOf(calibration) !== 'sigmoid') return null
   const members: Dense[][] = []
-  for (let k = 0; byName.has(`m${k}_logit`); k++) {
+  for (let k = 0; byName.has(logitLayerName(k)); k++) {
     const layers: Dense[] = []
-    for (let i = 1; byName.has(`m${k}_hidden${i}`); i++) {
-      const layer = byName.get(`m${k}_hidden${i}`) as tfl.layers.Layer
+    for (let i = 1; byName.has(hiddenLayerName(k, i)); i++) {
+      const layer = byName.get(hiddenLayerName(k, i)) as tfl.layers.Layer
       if (activationOf(layer) !== 'relu') return null
       layers.push(denseOf(layer))
     }
-    const logit = byName.get(`m${k}_logit`) as tfl.layers.Layer
+    const logit = byName.get(logitLayerName(k)) as tfl.layers.Layer
     if (activationOf(logit) !== 'linear') return null
     layers.push(denseOf(logit))
     members.push(layers)

@@ -1,7 +1,7 @@
 // text/csv request bodies for POST /predict/batch: a header row (API field names or Kaggle columns)
 // and one customer per row, turned into the same { customers: [...] } object a JSON body gives.
 import { parse as parseSync } from 'csv-parse/sync'
-import { CSV_PARSE_OPTIONS, CsvDataError, planColumns, recordToLooseCustomer, type ColumnPlan } from './dataset.js'
+import { CSV_PARSE_OPTIONS, CsvDataError, planColumns, recordToLooseCustomer, type ColumnPlan } from '../domain/customer-csv.js'
 import { ServiceError } from './errors.js'
 
 export function parseCsvBatch (text: string): { customers: Array<Record<string, unknown>> } {

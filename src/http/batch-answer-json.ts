@@ -7,8 +7,8 @@
 //
 // The batch answer is written here rather than by fast-json-stringify from the response schema: same
 // fields, same order, and test/answer-json.test.ts checks that both give the same JSON value.
-import type { Reason } from '../explain.js'
-import type { TargetingSummary } from '../targeting.js'
+import type { Reason } from '../model/explanations.js'
+import type { TargetingSummary } from '../scoring/targeting.js'
 
 export const PROBABILITY_DECIMALS = 9
 const SCALE = 10 ** PROBABILITY_DECIMALS

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { FEATURE_COUNT, PREPROCESSING_HASH, assertStatsMatch, type FeatureStats } from './features.js'
-import { tf, tfl } from './tf.js'
+import { FEATURE_COUNT, PREPROCESSING_HASH, assertStatsMatch, type FeatureStats } from '../domain/features.js'
+import { tf, tfl } from './tensorflow.js'
 import type { ModelCard } from './model-card.js'
+import { CURRENT_FILE, VERSION_RULE, isValidVersion } from './models-root.js'
 
 export const MODEL_FILE = 'model.json'
 export const WEIGHTS_FILE = 'weights.bin'
@@ -14,8 +15,6 @@ export const PREPROCESSING_FILE = 'preprocessing.json'
 export const CARD_FILE = 'card.json'
 /** Optional human-readable model report (charts), checksummed like the rest when present. */
 export const REPORT_FILE = 'report.html'
-/** File in the models root naming the version served by default. */
-export const CURRENT_FILE = 'CURRENT'
 
 export interface Preprocessing extends FeatureStats {
   /** PREPROCESSING_HASH of the code that trained the model. */
@@ -108,7 +107,7 @@ export async function setCurrentVersion (modelsRoot: string, version: string): P
 export async function resolveCurrentDir (modelsRoot: string): Promise<string> {
   const file = join(modelsRoot, CURRENT_FILE)
   const version = (await readOrFail(file)).toString('utf8').trim()
-  if (!/^[\w.-]+$/.test(version)) throw new ArtefactError(file, `does not name a version directory (found "${version.slice(0, 80)}")`)
+  if (!isValidVersion(version)) throw new ArtefactError(file, `does not name a version directory: ${VERSION_RULE} (found "${version.slice(0, 80)}")`)
   return join(modelsRoot, version)
 }
 

@@ -1,9 +1,9 @@
 // The OpenAPI document as YAML, built from an app with the default configuration and a placeholder
 // predictor: the schemas are all that matter. Used by scripts/openapi.ts and the staleness test.
 import { buildApp } from './app.js'
-import { loadConfig } from './config.js'
-import type { ModelCard } from './model-card.js'
-import type { PredictionService } from './predictor.js'
+import { loadConfig } from '../config.js'
+import type { ModelCard } from '../artefact/model-card.js'
+import type { PredictionService } from '../model/predictor.js'
 
 const placeholder: PredictionService = {
   version: 'openapi',

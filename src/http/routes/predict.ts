@@ -1,18 +1,18 @@
 // POST /predict and POST /predict/batch: HTTP only. Validation is declared in the schemas
 // (predict-schemas.ts, customer.ts); scoring, explanations and targeting live outside HTTP.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Config } from '../config.js'
-import type { Customer } from '../customer.js'
+import type { Config } from '../../config.js'
+import type { Customer } from '../../domain/customer.js'
 import { parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
-import { roundProbability, serializeBatchAnswer, type BatchAnswer, type BatchPrediction } from './answer-json.js'
-import type { Reason } from '../explain.js'
-import type { ServiceMetrics } from '../metrics.js'
-import type { PredictionService } from '../predictor.js'
-import { planTargeting, targetingProblem, wantsTargeting, type TargetingOptions } from '../targeting.js'
+import { roundProbability, serializeBatchAnswer, type BatchAnswer, type BatchPrediction } from '../batch-answer-json.js'
+import type { Reason } from '../../model/explanations.js'
+import type { ServiceMetrics } from '../../observability/service-metrics.js'
+import type { PredictionService } from '../../model/predictor.js'
+import { planTargeting, targetingProblem, wantsTargeting, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
-import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from './predict-schemas.js'
+import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from '../schemas/predict-schemas.js'
 
 interface SingleQuery { threshold?: number, explain?: boolean }
 

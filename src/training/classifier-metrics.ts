@@ -1,4 +1,5 @@
 // Evaluation metrics for probabilistic binary classifiers. Pure functions over plain arrays.
+import type { CalibrationBin, ThresholdMetrics } from '../artefact/model-card.js'
 
 type Scores = ArrayLike<number>
 type Labels = ArrayLike<number>
@@ -84,14 +85,6 @@ export function brierScore (scores: Scores, labels: Labels): number {
   return sum / scores.length
 }
 
-export interface CalibrationBin {
-  readonly lower: number
-  readonly upper: number
-  readonly count: number
-  readonly meanPredicted: number
-  readonly observedRate: number
-}
-
 /** Equal-width reliability bins over [0, 1]; the last bin includes 1. Empty bins report count 0. */
 export function calibrationBins (scores: Scores, labels: Labels, binCount = 10): CalibrationBin[] {
   checkInputs(scores, labels)
@@ -118,15 +111,6 @@ export function calibrationBins (scores: Scores, labels: Labels, binCount = 10):
 export function expectedCalibrationError (scores: Scores, labels: Labels, binCount = 10): number {
   const bins = calibrationBins(scores, labels, binCount)
   return bins.reduce((sum, b) => sum + b.count * Math.abs(b.meanPredicted - b.observedRate), 0) / scores.length
-}
-
-export interface ThresholdMetrics {
-  readonly threshold: number
-  readonly accuracy: number
-  readonly precision: number
-  readonly recall: number
-  readonly f1: number
-  readonly confusion: { readonly truePositives: number, readonly falsePositives: number, readonly trueNegatives: number, readonly falseNegatives: number }
 }
 
 /** Classification metrics when predicting "buys" for score >= threshold. */

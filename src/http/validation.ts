@@ -3,7 +3,7 @@
 // Ajv errors into "customers/7/completion must be <= 1".
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
-import { customerJsonSchema } from './customer.js'
+import { customerJsonSchema } from '../domain/customer.js'
 import type { ErrorDetail } from './errors.js'
 
 /** Longest unknown field name repeated in an error answer. */

@@ -1,8 +1,8 @@
 // GET /model: the model card (version, features with units and training statistics, metrics, threshold).
 import type { FastifyInstance } from 'fastify'
 import { ServiceError } from '../errors.js'
-import type { PredictionService } from '../predictor.js'
-import { errorResponses } from './error-responses.js'
+import type { PredictionService } from '../../model/predictor.js'
+import { errorResponses } from '../schemas/error-responses.js'
 
 export function modelRoutes (predictor: PredictionService) {
   return async function register (app: FastifyInstance): Promise<void> {

@@ -1,13 +1,12 @@
 // Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
-import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-model.js'
-import type { CustomerInputs } from './customer.js'
-import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explain.js'
-import { FEATURE_COUNT, toMatrix } from './features.js'
-import type { ModelCard } from './model-card.js'
-import type { Config } from './config.js'
-import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from './model-store.js'
-import { initTensorFlow, tf, type tfl } from './tf.js'
+import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
+import type { CustomerInputs } from '../domain/customer.js'
+import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explanations.js'
+import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
+import type { ModelCard } from '../artefact/model-card.js'
+import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from '../artefact/artefact-store.js'
+import { initTensorFlow, tf, type BackendName, type tfl } from '../artefact/tensorflow.js'
 
 /** What the HTTP layer needs from a predictor; tests and benchmarks can supply their own. */
 export interface PredictionService {
@@ -93,7 +92,7 @@ export class Predictor implements PredictionService {
 }
 
 /** Selects the backend and loads the configured artefact (MODEL_DIR, else the version in models/CURRENT). */
-export async function loadPredictor (config: Pick<Config, 'modelDir' | 'modelsRoot' | 'backend'>): Promise<{ predictor: Predictor, dir: string }> {
+export async function loadPredictor (config: { readonly modelDir: string | null, readonly modelsRoot: string, readonly backend: BackendName }): Promise<{ predictor: Predictor, dir: string }> {
   await initTensorFlow(config.backend)
   const dir = config.modelDir ?? await resolveCurrentDir(config.modelsRoot)
   return { predictor: new Predictor(await loadArtefact(dir)), dir }

@@ -1,7 +1,7 @@
 // JSON Schemas of the scoring routes' query strings and answers (the request body is customer.ts's).
-import type { Config } from '../config.js'
-import { CUSTOMER_FIELDS } from '../customer.js'
-import { REASONS_PER_CUSTOMER } from '../explain.js'
+import type { Config } from '../../config.js'
+import { CUSTOMER_FIELDS } from '../../domain/customer.js'
+import { REASONS_PER_CUSTOMER } from '../../model/explanations.js'
 import { errorResponses } from './error-responses.js'
 
 const thresholdParameter = {

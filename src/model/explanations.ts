@@ -5,8 +5,8 @@
 // field at its reference. So a positive effect means this customer's value raises the probability
 // compared with a typical value, and moving the field to the reference moves the probability by
 // exactly -effect (the sign test in test/explain.test.ts checks this against the model).
-import { CUSTOMER_FIELDS, type CustomerFieldName, type CustomerInputs } from './customer.js'
-import type { FieldStatistics } from './model-card.js'
+import { CUSTOMER_FIELDS, type CustomerFieldName, type CustomerInputs } from '../domain/customer.js'
+import type { FieldStatistics } from '../artefact/model-card.js'
 
 export interface Reason {
   readonly feature: CustomerFieldName

@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http'
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import type { Config } from './config.js'
+import type { Config } from '../config.js'
 import { ERROR_CODES, errorBodyOf, type ErrorCode } from './errors.js'
 
 type ClientErrorHandler = (error: NodeJS.ErrnoException, socket: Socket) => void

@@ -4,9 +4,9 @@
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CsvError, Parser } from 'csv-parse'
-import { CSV_PARSE_OPTIONS, CsvDataError, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from './dataset.js'
-import type { Customer } from './customer.js'
-import type { Predictor } from './predictor.js'
+import { CSV_PARSE_OPTIONS, CsvDataError, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from '../domain/customer-csv.js'
+import type { Customer } from '../domain/customer.js'
+import type { Predictor } from '../model/predictor.js'
 
 /** Columns appended to every output row. */
 export const SCORE_COLUMNS = ['probability', 'willBuy'] as const

@@ -1,8 +1,7 @@
 // The model report: one self-contained HTML page (inline SVG charts and CSS, no scripts, no URLs) written
 // into the artefact as report.html at training time and served by GET /model/report.
-import { captureAtTop, metricsAtThreshold, rocAuc } from '../evaluate.js'
-import type { ModelCard } from '../model-card.js'
-import type { EvaluationMetrics } from '../training/pipeline.js'
+import { captureAtTop, metricsAtThreshold, rocAuc } from '../classifier-metrics.js'
+import type { EvaluationMetrics, ModelCard } from '../../artefact/model-card.js'
 import {
   FONT_STACK, calibrationChartSpec, featureImportanceChartSpec, gainsChartSpec, renderSvg, rocChartSpec, scoreDistributionChartSpec
 } from './charts.js'

@@ -1,6 +1,6 @@
 // GET /metrics: Prometheus text format.
 import type { FastifyInstance } from 'fastify'
-import type { ServiceMetrics } from '../metrics.js'
+import type { ServiceMetrics } from '../../observability/service-metrics.js'
 
 export function metricsRoutes (metrics: ServiceMetrics) {
   return async function register (app: FastifyInstance): Promise<void> {

@@ -4,9 +4,12 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
-import type { BackendName } from './config.js'
 
 export { tf, tfl }
+
+/** TensorFlow.js backends the service can score with. */
+export const BACKENDS = ['wasm', 'cpu'] as const
+export type BackendName = (typeof BACKENDS)[number]
 
 /**
  * Selects a backend. PROD mode skips debug checks and silences the "install tfjs-node" banner,

@@ -2,8 +2,7 @@
 // Every spec carries its data inline: Vega is never asked to load anything.
 import { View, parse } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import type { CalibrationBin } from '../evaluate.js'
-import type { FeatureImportance } from '../training/pipeline.js'
+import type { CalibrationBin, FeatureImportance } from '../../artefact/model-card.js'
 import type { GainsPoint, RocPoint, ScoreHistogramBin } from './curves.js'
 
 const WIDTH_PX = 400
