@@ -13,7 +13,8 @@ import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 import { customerJsonSchema, type Customer } from '../src/domain/customer.js'
 import { resolveCurrentDir } from '../src/artefact/artefact-store.js'
 import { loadPredictor } from '../src/model/predictor.js'
-import { roundProbability, serializeBatchAnswer } from '../src/http/batch-answer-json.js'
+import { serializeBatchAnswer } from '../src/http/batch-answer-json.js'
+import { roundProbability } from '../src/scoring/reported-probability.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

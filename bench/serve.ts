@@ -3,7 +3,9 @@
 // Usage: node --import tsx bench/serve.ts model|ceiling <port> [log level, default warn]
 import { buildApp } from '../src/http/app.js'
 import { loadConfig } from '../src/config.js'
-import { loadPredictor, type PredictionService } from '../src/model/predictor.js'
+import { ModelHolder } from '../src/model/model-holder.js'
+import { loadPredictor } from '../src/model/predictor.js'
+import type { ServingModel } from '../src/model/serving-model.js'
 
 const [mode, portText, logLevel = 'warn'] = process.argv.slice(2)
 const port = Number(portText)
@@ -14,10 +16,10 @@ if ((mode !== 'model' && mode !== 'ceiling') || !Number.isInteger(port)) {
 // Output goes to the parent's pipe, which drains it; at warn nothing is written per request.
 const config = loadConfig({ LOG_LEVEL: logLevel, PORT: String(port) })
 const { predictor: real } = await loadPredictor(config)
-const predictor: PredictionService = mode === 'model'
+const predictor: ServingModel = mode === 'model'
   ? real
   : { version: real.version, threshold: real.threshold, card: real.card, predict: async (customers) => new Float32Array(customers.length).fill(0.25) }
-const app = await buildApp(config, predictor)
+const app = await buildApp(config, new ModelHolder(predictor))
 await app.listen({ port, host: '127.0.0.1' })
 if (mode === 'model') await real.warmUp()
 app.readiness.markReady()

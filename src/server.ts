@@ -7,11 +7,13 @@ import net, { type Socket } from 'node:net'
 import { buildApp } from './http/app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { ArtefactError } from './artefact/artefact-store.js'
+import { ModelHolder } from './model/model-holder.js'
 import { loadPredictor } from './model/predictor.js'
 
 async function start (config: Config): Promise<void> {
   const { predictor, dir } = await loadPredictor(config)
-  const app = await buildApp(config, predictor)
+  const models = new ModelHolder(predictor)
+  const app = await buildApp(config, models)
   // Open sockets and the ones answering a request right now, for a gentle shutdown.
   const sockets = new Set<Socket>()
   const busy = new Set<Socket>()
@@ -51,7 +53,7 @@ async function start (config: Config): Promise<void> {
         }
         if (sockets.size > 0) return
         clearInterval(sweeper)
-        predictor.dispose()
+        models.close()
         app.log.info('closed')
         process.exit(0)
       }
@@ -75,7 +77,7 @@ async function start (config: Config): Promise<void> {
   const started = performance.now()
   await predictor.warmUp()
   app.readiness.markReady()
-  app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, warmUpMs: Math.round(performance.now() - started) }, 'ready')
+  app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, warmUpMs: Math.round(performance.now() - started) }, 'ready')
 }
 
 function failStartup (err: unknown): never {

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { PredictionService, Predictor } from '../src/model/predictor.js'
+import type { Predictor } from '../src/model/predictor.js'
+import type { ServingModel } from '../src/model/serving-model.js'
 import { renderReport } from '../src/training/report/render-report.js'
 import { buildTestApp, loadCommittedPredictor } from './helpers/app.js'
 import { syntheticPredictions } from './helpers/report.js'
@@ -35,7 +36,7 @@ const CHART_MARKS: Readonly<Record<string, string>> = {
  * The committed predictor, serving its own report.html; an artefact trained before reports existed
  * gets one rendered from its card and synthetic test scores, so the page under test is the real renderer's.
  */
-async function withReport (predictor: Predictor): Promise<PredictionService> {
+async function withReport (predictor: Predictor): Promise<ServingModel> {
   if (predictor.reportHtml !== null) return predictor
   const { scores, labels } = syntheticPredictions(predictor.card.metrics.test.rows, 17)
   const reportHtml = await renderReport({ card: predictor.card, testScores: scores, testLabels: labels })

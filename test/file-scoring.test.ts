@@ -7,14 +7,23 @@ import { Readable, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseSync } from 'csv-parse/sync'
 import { CsvDataError, parseCustomerCsv } from '../src/domain/customer-csv.js'
-import { KEPT_PROBLEMS, MAX_RECORD_CHARS, formatProbability, scoreCsvStream, type FileScoringOptions, type MatrixScorer, type ScoringSummary } from '../src/scoring/file-scoring.js'
+import type { ModelCard } from '../src/artefact/model-card.js'
+import type { ServingModel } from '../src/model/serving-model.js'
+import { KEPT_PROBLEMS, MAX_RECORD_CHARS, scoreCsvStream, type FileScoringOptions, type ScoringSummary } from '../src/scoring/file-scoring.js'
+import { probabilityText } from '../src/scoring/reported-probability.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
 import { generateCustomers, toCsv } from './helpers/synthetic.js'
 
-const completionScorer: MatrixScorer = {
-  featureMatrix: (customers) => Float32Array.from(customers, (c) => c.completion),
-  scoreMatrix: (values) => values
+function stubModel (probability: (completion: number) => number): ServingModel {
+  return {
+    version: 'stub',
+    threshold: 0.5,
+    card: {} as ModelCard,
+    predict: async (customers) => Float32Array.from(customers, (c) => probability(c.completion))
+  }
 }
+
+const completionScorer = stubModel((completion) => completion)
 
 const HEADER = 'ID,Book_length(mins)_overall,Book_length(mins)_avg,Price_overall,Price_avg,Review,Review10/10,' +
   'Completion,Minutes_listened,Support_Request,Last_Visited_mins_Purchase_date,Target'
@@ -154,13 +163,18 @@ test('scoreCsvStream - bad options - RangeError before reading', async () => {
   await assert.rejects(scoreText('', { threshold: Number.NaN }), RangeError)
 })
 
-test('formatProbability - float32 probabilities - at most 9 significant digits, read back as the same float32', () => {
-  for (const p of [0, 1, 0.5, 1e-9, 0.1, 0.36875736713409424, 0.000149734566, 0.999999]) {
-    const f = Math.fround(p)
-    const text = formatProbability(f)
-    assert.equal(Math.fround(Number(text)), f, text)
-    assert.ok(text.replace(/^0\.0*|e.*$|\./g, '').length <= 9, text)
-  }
-  assert.equal(formatProbability(Math.fround(0.1)), '0.100000001')
-  assert.equal(formatProbability(0.5), '0.5')
+test('scoreCsvStream - probability cells - the API text (9 decimals), willBuy decided on that rounded value', async () => {
+  // The model computes in float32; 0.4999999996 is 0.5 in float32 and meets the threshold 0.5.
+  const ps = [0.1, 0.36875736713409424, 0.000149734566, 0.999999, 1e-10, 0.4999999996]
+  const rows = ps.map((_, i) => `${i},1620,1620,9.5,9.5,1,9,${i / 10},0,0,0,0`)
+  const model = stubModel((completion) => ps[Math.round(completion * 10)] as number)
+  const chunks: Buffer[] = []
+  const output = new Writable({ write (chunk: Buffer, _encoding, callback) { chunks.push(chunk); callback() } })
+  await scoreCsvStream(model, Readable.from([[HEADER, ...rows].join('\n')]), output, {})
+  const cells = records(Buffer.concat(chunks).toString('utf8')).slice(1).map((r) => [r.at(-2), r.at(-1)])
+  assert.deepEqual(cells, ps.map((p) => [probabilityText(Math.fround(p)), String(Number(probabilityText(Math.fround(p))) >= 0.5)]))
+  assert.deepEqual(cells[0], ['0.100000001', 'false'])
+  assert.deepEqual(cells[3], ['0.999998987', 'true'])
+  assert.deepEqual(cells[4], ['0', 'false'])
+  assert.deepEqual(cells[5], ['0.5', 'true'])
 })

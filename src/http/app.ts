@@ -1,4 +1,4 @@
-// buildApp(config, predictor): the Fastify application as a factory (no module state), so tests and
+// buildApp(config, models): the Fastify application as a factory (no module state), so tests and
 // benchmarks build as many as they like. Plugins, strict validation, one error handler, routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -10,7 +10,7 @@ import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
 import { useStrictJsonParser } from './json-body.js'
 import { ERROR_BODY_SCHEMA, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
-import type { PredictionService } from '../model/predictor.js'
+import type { ModelHolder } from '../model/model-holder.js'
 import { ServiceMetrics } from '../observability/service-metrics.js'
 import { Readiness } from './readiness.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
@@ -76,7 +76,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
   return errorBody(request, 'INTERNAL', 'internal error: see the server log under this request id')
 }
 
-export async function buildApp (config: Config, predictor: PredictionService, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (config: Config, models: ModelHolder, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
@@ -121,7 +121,7 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('readiness', new Readiness())
-  const metrics = new ServiceMetrics(predictor.version)
+  const metrics = new ServiceMetrics(() => models.current().version)
   /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
   const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -200,13 +200,13 @@ export async function buildApp (config: Config, predictor: PredictionService, op
     })
   }
   await registerOpenApi(app)
-  await app.register(healthRoutes(app.readiness, predictor.version))
+  await app.register(healthRoutes(app.readiness, models))
   // Scoring and the model card need an API key when API_KEYS is set; probes, metrics and docs stay open.
   await app.register(async (keyed) => {
     const auth = apiKeyHook(config.apiKeys)
     if (auth !== null) keyed.addHook('onRequest', auth)
-    await keyed.register(modelRoutes(predictor))
-    await keyed.register(predictRoutes(config, predictor, metrics))
+    await keyed.register(modelRoutes(models))
+    await keyed.register(predictRoutes(config, models, metrics))
   })
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)

@@ -3,9 +3,10 @@
 import { buildApp } from './app.js'
 import { loadConfig } from '../config.js'
 import type { ModelCard } from '../artefact/model-card.js'
-import type { PredictionService } from '../model/predictor.js'
+import { ModelHolder } from '../model/model-holder.js'
+import type { ServingModel } from '../model/serving-model.js'
 
-const placeholder: PredictionService = {
+const placeholder: ServingModel = {
   version: 'openapi',
   threshold: 0.5,
   card: {} as ModelCard,
@@ -13,7 +14,7 @@ const placeholder: PredictionService = {
 }
 
 export async function renderOpenApiYaml (): Promise<string> {
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), placeholder)
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), new ModelHolder(placeholder))
   try {
     await app.ready()
     return app.swagger({ yaml: true })

@@ -5,28 +5,16 @@ import type { CustomerInputs } from '../domain/customer.js'
 import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explanations.js'
 import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
 import type { ModelCard } from '../artefact/model-card.js'
+import type { ServingModel } from './serving-model.js'
 import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from '../artefact/artefact-store.js'
 import { initTensorFlow, tf, type BackendName, type tfl } from '../artefact/tensorflow.js'
 
-/** What the HTTP layer needs from a predictor; tests and benchmarks can supply their own. */
-export interface PredictionService {
-  readonly version: string
-  /** Default decision threshold: willBuy = probability >= threshold. */
-  readonly threshold: number
-  readonly card: ModelCard
-  /** The artefact's report.html (charts of the test metrics), or null. */
-  readonly reportHtml?: string | null
-  /** Calibrated probabilities, one per customer, same order. */
-  predict: (customers: readonly CustomerInputs[]) => Promise<Float32Array>
-  /** The top reasons behind each probability (see explain.ts); absent on stub predictors. */
-  explain?: (customers: readonly CustomerInputs[], probabilities: ArrayLike<number>) => Reason[][]
-}
-
-export class Predictor implements PredictionService {
+export class Predictor implements ServingModel {
   readonly version: string
   readonly threshold: number
   readonly card: ModelCard
   readonly reportHtml: string | null
+  readonly executor: string
   private readonly model: tfl.LayersModel
   private readonly preprocessing: Preprocessing
   /** The same model run without layer overhead; null for models of another topology. */
@@ -38,6 +26,9 @@ export class Predictor implements PredictionService {
     this.model = artefact.model
     this.preprocessing = artefact.preprocessing
     this.compiled = compileEnsemble(artefact.model, FEATURE_COUNT)
+    this.executor = this.compiled !== null
+      ? 'compiled ensemble (float64 loops, fused wasm/cpu kernels)'
+      : 'TensorFlow.js predictOnBatch (topology not the one training writes: ~100x slower for one row)'
     this.reference = referenceValues(artefact.card.features, artefact.preprocessing.reviewScoreImputation)
     this.card = artefact.card
     this.reportHtml = artefact.reportHtml

@@ -42,16 +42,21 @@ export class ServiceMetrics {
   private readonly predictedBuyers = this.predictions.labels({ will_buy: 'true' })
   private readonly predictedNonBuyers = this.predictions.labels({ will_buy: 'false' })
 
-  constructor (modelVersion: string) {
+  /** `modelVersion` is asked at every scrape: model_info names the version in service then. */
+  constructor (modelVersion: () => string) {
     collectDefaultMetrics({ register: this.registry })
     // prom-client names these gauges *_total, which promtool rejects (a suffix reserved for counters).
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name)
-    new Gauge({
+    this.registry.registerMetric(new Gauge({
       name: 'model_info',
       help: 'The served model artefact; the value is always 1.',
       labelNames: ['version'] as const,
-      registers: [this.registry]
-    }).set({ version: modelVersion }, 1)
+      registers: [],
+      collect () {
+        this.reset()
+        this.set({ version: modelVersion() }, 1)
+      }
+    }))
   }
 
   observeRequest (method: string, route: string, statusCode: number, seconds: number): void {

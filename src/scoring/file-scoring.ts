@@ -1,12 +1,15 @@
-// Streams a customer CSV of any length through a predictor: the rows as read, plus probability and
-// willBuy, scored in batches with backpressure end to end, so memory does not grow with the file.
+// Streams a customer CSV of any length through the scoring use case: the rows as read, plus probability
+// and willBuy (the same text and rule as the API's), scored in batches with backpressure end to end, so
+// memory does not grow with the file.
 // No process.*, no files: the caller hands in the streams (scripts/score.ts is the CLI).
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CsvError, Parser } from 'csv-parse'
 import { CSV_PARSE_OPTIONS, CsvDataError, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from '../domain/customer-csv.js'
 import type { Customer } from '../domain/customer.js'
-import type { Predictor } from '../model/predictor.js'
+import type { ServingModel } from '../model/serving-model.js'
+import { probabilityText } from './reported-probability.js'
+import { scoreCustomers } from './score-customers.js'
 
 /** Columns appended to every output row. */
 export const SCORE_COLUMNS = ['probability', 'willBuy'] as const
@@ -21,9 +24,6 @@ export const MAX_SCORING_BATCH_SIZE = 1_000_000
 export const MAX_RECORD_CHARS = 1 << 20
 /** Skipped-row problems kept for the report; all of them are counted. */
 export const KEPT_PROBLEMS = 20
-
-/** The two predictor methods file scoring needs (tests can supply their own). */
-export type MatrixScorer = Pick<Predictor, 'featureMatrix' | 'scoreMatrix'>
 
 export interface ScoringProgress {
   /** Data rows read so far (the header is not counted): scored + skipped. */
@@ -40,8 +40,8 @@ export interface ScoringSummary extends ScoringProgress {
 }
 
 export interface FileScoringOptions {
-  /** willBuy = probability >= threshold. */
-  readonly threshold: number
+  /** willBuy = probability >= threshold (default: the model's). */
+  readonly threshold?: number
   /** Rows per model call. */
   readonly batchSize?: number
   /** Skip rows with invalid values (and list them) instead of stopping with a CsvDataError at the first. */
@@ -71,7 +71,6 @@ class LineNumberingParser extends Parser {
 }
 
 const NEEDS_QUOTES = /[",\r\n]/
-const TRAILING_ZEROS = /\.?0+$/
 
 /** One CSV cell: quoted when it holds a comma, a quote or a line break, as RFC 4180 asks. */
 export function csvCell (text: string): string {
@@ -82,16 +81,6 @@ function csvCells (cells: readonly string[]): string {
   let line = ''
   for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + csvCell(cells[i] as string)
   return line
-}
-
-/**
- * Nine significant digits, enough to read back the same float32, without float64 noise or
- * trailing zeros: "0.123456791", "0.5", "1.5e-7".
- */
-export function formatProbability (p: number): string {
-  const text = p.toPrecision(9)
-  // Exponent forms ("1.50000000e-7") are rare; Number -> String is slower but shortens them too.
-  return text.includes('e') ? String(Number(text)) : text.replace(TRAILING_ZEROS, '')
 }
 
 /** Object-mode parsed records in, CSV text out: validates each row and scores full batches. */
@@ -106,13 +95,13 @@ class ScoringTransform extends Transform {
   private batchCustomers: Customer[] = []
   private readonly batchSize: number
   private readonly options: FileScoringOptions
-  private readonly scorer: MatrixScorer
+  private readonly model: ServingModel
 
-  constructor (scorer: MatrixScorer, options: FileScoringOptions) {
+  constructor (model: ServingModel, options: FileScoringOptions) {
     // The readable side holds at most about one batch of text: push() of a batch exceeds its
     // high-water mark, so the next record is not taken until the output has drained it.
     super({ writableObjectMode: true, readableObjectMode: false })
-    this.scorer = scorer
+    this.model = model
     this.options = options
     this.batchSize = options.batchSize ?? DEFAULT_SCORING_BATCH_SIZE
   }
@@ -120,24 +109,27 @@ class ScoringTransform extends Transform {
   override _transform (parsed: ParsedRecord, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
       this.acceptRecord(parsed)
-      callback()
     } catch (err) {
       callback(err as Error)
+      return
     }
+    if (this.batchCustomers.length < this.batchSize) {
+      callback()
+      return
+    }
+    this.scoreBatch().then(() => callback(), callback)
   }
 
   override _flush (callback: TransformCallback): void {
-    try {
+    const finish = async (): Promise<void> => {
       if (this.plan === null) throw new CsvDataError('the CSV input is empty')
-      this.scoreBatch()
+      await this.scoreBatch()
       if (this.rowsRead > 0 && this.rowsScored === 0) {
         throw new CsvDataError(`no valid rows: all ${this.rowsRead} rows were invalid`, this.problems)
       }
       this.options.onProgress?.(this.progress())
-      callback()
-    } catch (err) {
-      callback(err as Error)
     }
+    finish().then(() => callback(), callback)
   }
 
   summary (): ScoringSummary {
@@ -169,21 +161,21 @@ class ScoringTransform extends Transform {
     }
     this.batchRecords.push(record)
     this.batchCustomers.push(result.customer)
-    if (this.batchCustomers.length >= this.batchSize) this.scoreBatch()
   }
 
-  private scoreBatch (): void {
+  private async scoreBatch (): Promise<void> {
     const rows = this.batchCustomers.length
     if (rows === 0) return
-    const probabilities = this.scorer.scoreMatrix(this.scorer.featureMatrix(this.batchCustomers), rows)
-    const threshold = this.options.threshold
-    let text = ''
-    for (let i = 0; i < rows; i++) {
-      const p = probabilities[i] as number
-      text += `${csvCells(this.batchRecords[i] as string[])},${formatProbability(p)},${p >= threshold ? 'true' : 'false'}\n`
-    }
+    const records = this.batchRecords
+    const customers = this.batchCustomers
     this.batchRecords = []
     this.batchCustomers = []
+    const { predictions } = await scoreCustomers(this.model, customers, { threshold: this.options.threshold })
+    let text = ''
+    for (let i = 0; i < rows; i++) {
+      const { probability, willBuy } = predictions[i] as { probability: number, willBuy: boolean }
+      text += `${csvCells(records[i] as string[])},${probabilityText(probability)},${willBuy ? 'true' : 'false'}\n`
+    }
     this.rowsScored += rows
     this.push(text)
     this.options.onProgress?.(this.progress())
@@ -197,13 +189,14 @@ class ScoringTransform extends Transform {
  * Bad data rejects with a CsvDataError naming row, line and column (unless skipInvalid); a stream's
  * own error (a file that cannot be read or written) rejects as it is. `output` is ended on success.
  */
-export async function scoreCsvStream (scorer: MatrixScorer, input: Readable, output: Writable, options: FileScoringOptions): Promise<ScoringSummary> {
+export async function scoreCsvStream (model: ServingModel, input: Readable, output: Writable, options: FileScoringOptions): Promise<ScoringSummary> {
   const batchSize = options.batchSize ?? DEFAULT_SCORING_BATCH_SIZE
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SCORING_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer from 1 to ${MAX_SCORING_BATCH_SIZE}, got ${batchSize}`)
   }
-  if (!(options.threshold >= 0 && options.threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, got ${options.threshold}`)
-  const scoring = new ScoringTransform(scorer, { ...options, batchSize })
+  const threshold = options.threshold
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, got ${threshold}`)
+  const scoring = new ScoringTransform(model, { ...options, batchSize })
   try {
     const parser = new LineNumberingParser({ ...CSV_PARSE_OPTIONS, info: false, max_record_size: MAX_RECORD_CHARS })
     await pipeline(input, parser, scoring, output)

@@ -4,7 +4,9 @@ import { buildApp, type AppOptions } from '../../src/http/app.js'
 import { loadConfig } from '../../src/config.js'
 import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import type { Customer } from '../../src/domain/customer.js'
-import { loadPredictor, type Predictor, type PredictionService } from '../../src/model/predictor.js'
+import { ModelHolder } from '../../src/model/model-holder.js'
+import { loadPredictor, type Predictor } from '../../src/model/predictor.js'
+import type { ServingModel } from '../../src/model/serving-model.js'
 
 /** The committed default model (models/CURRENT), loaded as the server would. */
 export async function loadCommittedPredictor (): Promise<Predictor> {
@@ -16,8 +18,9 @@ export async function loadCommittedPredictor (): Promise<Predictor> {
  * is off unless MAX_EVENT_LOOP_DELAY_MS is given: tests that build big payloads synchronously block
  * the event loop on purpose, and shedding would answer their next request with 503.
  */
-export async function buildTestApp (predictor: PredictionService, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
-  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env }), predictor, options)
+export async function buildTestApp (model: ServingModel | ModelHolder, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
+  const models = model instanceof ModelHolder ? model : new ModelHolder(model)
+  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env }), models, options)
 }
 
 /** A valid customer; override any field. */

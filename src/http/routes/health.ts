@@ -1,5 +1,6 @@
 // GET /health/live and GET /health/ready: probes for Kubernetes. Liveness never depends on the model.
 import type { FastifyInstance } from 'fastify'
+import type { ModelHolder } from '../../model/model-holder.js'
 import type { Readiness } from '../readiness.js'
 
 const healthSchema = {
@@ -11,7 +12,7 @@ const healthSchema = {
   }
 } as const
 
-export function healthRoutes (readiness: Readiness, modelVersion: string) {
+export function healthRoutes (readiness: Readiness, models: ModelHolder) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.get('/health/live', {
       schema: {
@@ -35,7 +36,7 @@ export function healthRoutes (readiness: Readiness, modelVersion: string) {
     }, async (_request, reply) => {
       const state = readiness.state
       if (state !== 'ready') return await reply.code(503).send({ status: state })
-      return { status: 'ready', modelVersion }
+      return { status: 'ready', modelVersion: models.current().version }
     })
   }
 }

@@ -1,10 +1,10 @@
 // GET /model: the model card (version, features with units and training statistics, metrics, threshold).
 import type { FastifyInstance } from 'fastify'
 import { ServiceError } from '../errors.js'
-import type { PredictionService } from '../../model/predictor.js'
+import type { ModelHolder } from '../../model/model-holder.js'
 import { errorResponses } from '../schemas/error-responses.js'
 
-export function modelRoutes (predictor: PredictionService) {
+export function modelRoutes (models: ModelHolder) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.get('/model', {
       schema: {
@@ -31,7 +31,7 @@ export function modelRoutes (predictor: PredictionService) {
           ...errorResponses(401, 404, 500)
         }
       }
-    }, async () => predictor.card)
+    }, async () => models.current().card)
 
     app.get('/model/report', {
       schema: {
@@ -46,8 +46,9 @@ export function modelRoutes (predictor: PredictionService) {
         }
       }
     }, async (_request, reply) => {
-      const html = predictor.reportHtml ?? null
-      if (html === null) throw new ServiceError('NOT_FOUND', `model ${predictor.version} has no report.html: retrain it with npm run train`)
+      const model = models.current()
+      const html = model.reportHtml ?? null
+      if (html === null) throw new ServiceError('NOT_FOUND', `model ${model.version} has no report.html: retrain it with npm run train`)
       return await reply.type('text/html; charset=utf-8').send(html)
     })
   }

@@ -1,16 +1,17 @@
 // POST /predict and POST /predict/batch: HTTP only. Validation is declared in the schemas
-// (predict-schemas.ts, customer.ts); scoring, explanations and targeting live outside HTTP.
+// (schemas/predict-schemas.ts, domain/customer.ts); the answer comes from the scoring use case
+// (scoring/score-customers.ts) with the model in service when the request is scored.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
 import { parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
-import { roundProbability, serializeBatchAnswer, type BatchAnswer, type BatchPrediction } from '../batch-answer-json.js'
-import type { Reason } from '../../model/explanations.js'
+import { serializeBatchAnswer, type BatchAnswer } from '../batch-answer-json.js'
+import type { ModelHolder } from '../../model/model-holder.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
-import type { PredictionService } from '../../model/predictor.js'
-import { planTargeting, targetingProblem, wantsTargeting, type TargetingOptions } from '../../scoring/targeting.js'
+import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-customers.js'
+import { targetingProblem, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
 import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from '../schemas/predict-schemas.js'
 
@@ -34,12 +35,7 @@ function validationFailed (details: ErrorDetail[]): ServiceError {
   return new ServiceError('VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
 }
 
-export function predictRoutes (config: Config, predictor: PredictionService, metrics: ServiceMetrics) {
-  const explainAll = (customers: readonly Customer[], probabilities: ArrayLike<number>): Reason[][] => {
-    if (predictor.explain === undefined) throw new Error('this predictor cannot explain its predictions')
-    return predictor.explain(customers, probabilities)
-  }
-
+export function predictRoutes (config: Config, models: ModelHolder, metrics: ServiceMetrics) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.post<{ Body: Customer, Querystring: SingleQuery }>('/predict', {
       schema: {
@@ -58,18 +54,18 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       }
     }, async (request) => {
       const customer = request.body
-      const t = request.query.threshold ?? predictor.threshold
-      const probabilities = Float64Array.from(await predictor.predict([customer]), roundProbability)
-      metrics.observePredictions(probabilities, t)
-      const p = probabilities[0] as number
+      const { explain, threshold } = request.query
+      const result = await models.use(async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
+      metrics.observePredictions(result.probabilities, result.threshold)
+      const prediction = result.predictions[0] as ScoredCustomer
       // An undefined customerId or reasons is left out by the response serializer.
       return {
-        customerId: customer.customerId,
-        probability: p,
-        willBuy: p >= t,
-        modelVersion: predictor.version,
-        threshold: t,
-        reasons: request.query.explain === true ? explainAll([customer], probabilities)[0] : undefined
+        customerId: prediction.customerId,
+        probability: prediction.probability,
+        willBuy: prediction.willBuy,
+        modelVersion: result.modelVersion,
+        threshold: result.threshold,
+        reasons: prediction.reasons
       }
     })
 
@@ -138,34 +134,17 @@ export function predictRoutes (config: Config, predictor: PredictionService, met
       // After the schema checks, so a malformed figure is named as such first.
       const problem = targetingProblem(query)
       if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
-      const t = query.threshold ?? predictor.threshold
       const all = request.body.customers
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
-      const acceptedIndices = rejected.size === 0 ? null : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
-      // Everything in the answer (willBuy, targeting, metrics) follows the probabilities as reported.
-      const probabilities = Float64Array.from(await predictor.predict(accepted), roundProbability)
-      metrics.observePredictions(probabilities, t)
-      const plan = wantsTargeting(query) ? planTargeting(probabilities, query) : null
-      const reasons = query.explain === true ? explainAll(accepted, probabilities) : null
-      // Plain objects with optional fields added only when present (conditional spreads cost ~1 ms per
-      // 10,000 predictions); an undefined customerId is left out by the response serializer.
-      const predictions = accepted.map((c, k) => {
-        const p = probabilities[k] as number
-        const prediction: BatchPrediction = { customerId: c.customerId, probability: p, willBuy: p >= t }
-        if (acceptedIndices !== null) prediction.index = acceptedIndices[k]
-        else if (partial) prediction.index = k
-        if (plan !== null) {
-          prediction.action = plan.actions[k]
-          if (plan.expectedProfits != null) prediction.expectedProfit = plan.expectedProfits[k]
-        }
-        if (reasons !== null) prediction.reasons = reasons[k]
-        return prediction
-      })
+      // In partial mode every prediction says which request item it answers.
+      const indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
+      const result = await models.use(async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
+      metrics.observePredictions(result.probabilities, result.threshold)
       const answer: BatchAnswer = {
-        modelVersion: predictor.version,
-        threshold: t,
-        predictions,
-        targeting: plan !== null ? plan.summary : undefined,
+        modelVersion: result.modelVersion,
+        threshold: result.threshold,
+        predictions: result.predictions,
+        targeting: result.targeting,
         errors: partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined
       }
       // Sent as text: a writer error then reaches the error handler like any other (a serializer
