@@ -21,6 +21,12 @@ function withRawValue (field: string, rawValue: string): string {
   return text
 }
 
+test('POST /predict - body shorter than its Content-Length says - 400 BAD_REQUEST (not a JSON error)', async () => {
+  const response = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json', 'content-length': '10' }, payload: customerJson })
+  const body = expectError(response, 400, 'BAD_REQUEST')
+  assert.match(body.message, /Content-Length/)
+})
+
 test('POST /predict - malformed JSON - 400 JSON error with statusCode, error, code, message, requestId', async () => {
   const response = await postRawJson(app, '/predict', '{"completion": 0.5,')
   const body = expectError(response, 400, 'INVALID_JSON')

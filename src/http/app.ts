@@ -41,13 +41,14 @@ const OVERLOAD_RETRY_AFTER_SECONDS = 1
  */
 const SAFE_REQUEST_ID = /^[\x21-\x7e]{1,200}$/
 
-/** Fastify's own client-error codes mapped to ours. */
+/**
+ * Fastify's own client-error codes mapped to ours. Its JSON-body errors cannot occur: json-body.ts
+ * replaces its JSON parser and raises our own codes.
+ */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON'
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST'
 }
 
 function errorBody (request: FastifyRequest, code: ErrorCode, message: string, details?: ErrorBody['details'], statusCode?: number): ErrorBody {
@@ -68,8 +69,8 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
   if (mapped !== undefined) return errorBody(request, mapped, error.message)
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    // Fastify's other client errors (malformed JSON, forbidden __proto__ keys, bad headers...) carry safe messages.
-    const code: ErrorCode = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'NOT_FOUND' : 'INVALID_JSON'
+    // Fastify's other client errors (bad headers, a body that ends early...) carry safe messages.
+    const code: ErrorCode = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST'
     return errorBody(request, code, error.message, undefined, status)
   }
   if (status === 503) return errorBody(request, 'NOT_READY', 'service unavailable, retry later')
@@ -116,8 +117,6 @@ export async function buildApp (config: Config, models: ModelHolder, options: Ap
         .type('application/json; charset=utf-8').send(body)
       recordRequest(request, sent)
     },
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('readiness', new Readiness())

@@ -9,6 +9,9 @@ import type { ErrorDetail } from './errors.js'
 /** Longest unknown field name repeated in an error answer. */
 const MAX_KEY_CHARS = 100
 
+/** What is wrong with a customerId that fails its anyOf (a string or a safe integer). */
+const CUSTOMER_ID_PROBLEM = 'must be a string of 1 to 200 characters or an integer within +/-9007199254740991 (send larger ids as strings)'
+
 /** The most problems listed in one error answer. */
 export const MAX_LISTED_PROBLEMS = 100
 
@@ -66,7 +69,9 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
     } else if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') {
       continue // the anyOf error below says it once
     } else if (e.keyword === 'anyOf') {
-      message = 'must be a string of 1 to 200 characters or an integer within +/-9007199254740991 (send larger ids as strings)'
+      message = e.instancePath.endsWith('/customerId')
+        ? CUSTOMER_ID_PROBLEM
+        : 'does not match any of the accepted forms'
     }
     if (path === '') path = part
     const key = `${path}\u0000${message}`

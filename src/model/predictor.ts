@@ -1,6 +1,6 @@
 // Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
-import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
+import { MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
 import type { CustomerInputs } from '../domain/customer.js'
 import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explanations.js'
 import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
@@ -41,7 +41,7 @@ export class Predictor implements ServingModel {
     return toMatrix(customers, this.preprocessing)
   }
 
-  /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). Synchronous: both paths run on the CPU. */
+  /** Probabilities for a precomputed feature matrix (rows x FEATURE_COUNT). Synchronous: every executor path runs on the CPU. */
   scoreMatrix (values: Float32Array, rows: number): Float32Array {
     if (rows === 0) return new Float32Array(0)
     if (this.compiled !== null) return this.compiled.predict(values, rows)
@@ -64,12 +64,12 @@ export class Predictor implements ServingModel {
   }
 
   /**
-   * Scores typical customers (standardized zeros = the training means) through both execution paths
-   * and checks the answers are probabilities: the tensor path compiles its wasm kernels on first use,
-   * so readiness waits for it.
+   * Scores typical customers (standardized zeros = the training means) through each executor path
+   * (loops, the wide network, member chains) and checks the answers are probabilities: the tensor
+   * paths compile their wasm kernels on first use, so readiness waits for them.
    */
   async warmUp (): Promise<void> {
-    for (const rows of [1, SMALL_INPUT_ROWS + 1]) {
+    for (const rows of [1, SMALL_INPUT_ROWS + 1, MEMBER_CHAIN_ROWS]) {
       const probabilities = this.scoreMatrix(new Float32Array(rows * FEATURE_COUNT), rows)
       const p = probabilities[0]
       if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)
