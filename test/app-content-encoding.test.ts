@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import { test } from 'node:test'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 
 test('POST /predict - content-encoding gzip - 415 naming the encoding; identity accepted', async () => {
-  const app = await buildTestApp(await loadCommittedPredictor())
+  const app = await buildTestApp(committedStubModel())
   const body = JSON.stringify(validCustomer())
   const gzipped = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: gzipSync(body) })
   assert.equal(gzipped.statusCode, 415)

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 
 let app: FastifyInstance
-before(async () => { app = await buildTestApp(await loadCommittedPredictor()) })
+before(async () => { app = await buildTestApp(committedStubModel()) })
 after(async () => { await app.close() })
 
 test('POST /predict/batch - CSV in Latin-1 - 400 saying the body is not UTF-8, no silently replaced ids', async () => {

@@ -1,12 +1,13 @@
 // Error answers through app.inject: one JSON shape, the right 4xx, no internals, request ids, request logging.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 import {
   LogCapture, UUID, assertNoInternals, expectError, postCsv, postJson, postRawJson, sampleCustomers, toApiCsv, type Response
 } from './helpers/http.js'
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 const app = await buildTestApp(predictor)
 const logs = new LogCapture()
 const logged = await buildTestApp(predictor, { LOG_LEVEL: 'info' }, { logStream: logs })

@@ -2,7 +2,8 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 import { postJson } from './helpers/http.js'
 
 interface CardJson {
@@ -15,7 +16,7 @@ interface CardJson {
   featureImportance: Array<{ field: string, aucDrop: number }>
 }
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 const app = await buildTestApp(predictor)
 after(async () => { await app.close() })
 

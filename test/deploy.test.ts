@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ENV_DEFAULTS, loadConfig, type Config } from '../src/config.js'
-import { buildTestApp, loadCommittedPredictor } from './helpers/app.js'
+import { buildTestApp } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 
 interface Probe { httpGet?: { path?: string, port?: number | string } }
 interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string, optional?: boolean } } }
@@ -72,7 +73,7 @@ const committed: Manifests = {
   dockerfile: readText('Dockerfile')
 }
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 const app = await buildTestApp(predictor)
 after(async () => { await app.close() })
 const isGetRoute = (path: string): boolean => app.hasRoute({ method: 'GET', url: path })

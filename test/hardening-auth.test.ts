@@ -4,14 +4,15 @@ import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 import { FUZZ_SEED } from './helpers/generators.js'
 import { LogCapture, expectError, sampleCustomers, toApiCsv, type Response } from './helpers/http.js'
 
 const KEY_ONE = 'k1-Zq8vT3mW9xLr2Hc5Ny7P'
 const KEY_TWO = 'k2-Bd4Fs6Gj8Kl0Qw2Er4Ty'
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 const logs = new LogCapture()
 // Trace logging, captured: every test below also feeds the redaction check at the end of the file.
 const keyed = await buildTestApp(predictor, { API_KEYS: `${KEY_ONE}, ${KEY_TWO}`, LOG_LEVEL: 'trace' }, { logStream: logs })

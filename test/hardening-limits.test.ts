@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 import { expectError, postCsv, postJson, postRawJson, sampleCustomers, toApiCsv, type Response } from './helpers/http.js'
 
 const MAX_BATCH = 50
@@ -15,7 +16,7 @@ const REQUEST_TIMEOUT_MS = 500
 /** How long past REQUEST_TIMEOUT_MS a stalled client may stay connected ("about the timeout"). */
 const TIMEOUT_SLACK_MS = 1500
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 // One app for every limit; load shedding gets its own (below) because a 20 ms event-loop threshold
 // would shed this file's other requests whenever a large body is built or parsed.
 const app = await buildTestApp(predictor, {

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
+import { buildTestApp, validCustomer } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 
 let app: FastifyInstance
 
 before(async () => {
-  app = await buildTestApp(await loadCommittedPredictor())
+  app = await buildTestApp(committedStubModel())
 })
 after(async () => { await app.close() })
 

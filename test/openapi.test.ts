@@ -6,7 +6,8 @@ import { parse as parseYaml } from 'yaml'
 import { CUSTOMER_FIELDS, type FieldSpec } from '../src/domain/customer.js'
 import { ERROR_CODES } from '../src/http/errors.js'
 import { renderOpenApiYaml } from '../src/http/openapi-document.js'
-import { buildTestApp, loadCommittedPredictor } from './helpers/app.js'
+import { buildTestApp } from './helpers/app.js'
+import { committedStubModel } from './helpers/stub-model.js'
 import type { Response } from './helpers/http.js'
 
 interface SchemaJson {
@@ -33,7 +34,7 @@ interface OpenApiJson {
   components: { schemas: Record<string, SchemaJson> }
 }
 
-const predictor = await loadCommittedPredictor()
+const predictor = committedStubModel()
 const app = await buildTestApp(predictor)
 after(async () => { await app.close() })
 

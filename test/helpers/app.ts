@@ -5,11 +5,15 @@ import { loadConfig } from '../../src/config.js'
 import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import type { Customer } from '../../src/domain/customer.js'
 import { ModelHolder } from '../../src/model/model-holder.js'
-import { loadPredictor, type Predictor } from '../../src/model/predictor.js'
+import type { Predictor } from '../../src/model/predictor.js'
 import type { ServingModel } from '../../src/model/serving-model.js'
 
-/** The committed default model (models/CURRENT), loaded as the server would. */
+/**
+ * The committed default model (models/CURRENT), loaded as the server would. TensorFlow.js is imported
+ * here, on first use, so test files that use only stubs do not pay for it.
+ */
 export async function loadCommittedPredictor (): Promise<Predictor> {
+  const { loadPredictor } = await import('../../src/model/predictor.js')
   return (await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })).predictor
 }
 
