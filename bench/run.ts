@@ -13,9 +13,9 @@ import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 import { customerJsonSchema, type Customer } from '../src/domain/customer.js'
 import { resolveCurrentDir } from '../src/artefact/artefact-store.js'
 import { loadPredictor } from '../src/model/predictor.js'
-import { serializeBatchAnswer } from '../src/http/batch-answer-json.js'
 import { roundProbability } from '../src/scoring/reported-probability.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
+import { batchAnswerSerializer } from './answer-writer.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const quick = process.argv.includes('--quick')
@@ -170,8 +170,10 @@ async function batchSplit (customers: Customer[]): Promise<Record<string, number
   const parse = time(() => { const b = JSON.parse(body) as { customers: Customer[] }; validate(b); return b }, reps)
   const features = time(() => predictor.featureMatrix(parse.value.customers), reps)
   const inference = time(() => predictor.scoreMatrix(features.value, customers.length), reps)
-  // As the batch route does: probabilities rounded for the answer, written by its JSON writer.
-  const serialize = time(() => serializeBatchAnswer({
+  // As the batch route does: probabilities rounded for the answer, written by Fastify's serializer
+  // compiled from the route's response schema.
+  const serializeAnswer = await batchAnswerSerializer()
+  const serialize = time(() => serializeAnswer({
     modelVersion: predictor.version,
     threshold: predictor.threshold,
     predictions: Array.from(inference.value, (raw, i) => {

@@ -1,14 +1,16 @@
-// The batch answer's JSON writer and the 9-decimal probabilities: same JSON value as JSON.stringify,
-// valid against the documented response schema, and the same numbers from /predict and /predict/batch.
+// The batch answer as Fastify writes it from the response schema, and the 9-decimal probabilities: same
+// JSON value as JSON.stringify, valid against the documented response schema, and the same numbers from
+// /predict and /predict/batch.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Ajv } from 'ajv'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { ModelCard } from '../src/artefact/model-card.js'
 import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { createRandom } from '../src/domain/seeded-random.js'
-import { serializeBatchAnswer, type BatchAnswer } from '../src/http/batch-answer-json.js'
 import { probabilityText as formatProbability, roundProbability } from '../src/scoring/reported-probability.js'
-import type { ScoredCustomer as BatchPrediction } from '../src/scoring/score-customers.js'
+import { scoreCustomers } from '../src/scoring/score-customers.js'
+import type { ServingModel } from '../src/model/serving-model.js'
 import { batchResponses } from '../src/http/schemas/predict-schemas.js'
 import { buildTestApp, loadCommittedPredictor, validCustomer } from './helpers/app.js'
 
@@ -31,29 +33,15 @@ test('formatProbability - random and edge values - the JSON number of roundProba
   assert.equal(formatProbability(Number.NaN), 'null')
 })
 
-function randomAnswer (seed: number): BatchAnswer {
-  const random = createRandom(seed)
-  const predictions: BatchPrediction[] = Array.from({ length: 50 }, (_, i) => {
-    const p = roundProbability(random())
-    const prediction: BatchPrediction = { customerId: i % 3 === 0 ? undefined : i % 3 === 1 ? i * 1000 : `c-"${i}"\\\n${'é😀'.repeat(i % 4)}`, probability: p, willBuy: p >= 0.4 }
-    if (seed % 2 === 0) prediction.index = i * 2
-    if (seed % 3 === 0) {
-      prediction.action = p > 0.5 ? 'target' : 'skip'
-      prediction.expectedProfit = p * 15 - 2
-    }
-    if (seed % 5 === 0) {
-      prediction.reasons = [{ feature: CUSTOMER_FIELDS[i % CUSTOMER_FIELDS.length]!.name, value: i % 2 === 0 ? null : 3.5, effect: '+0.12', effectValue: 0.1234, text: 'a "quoted" reason' }]
-    }
-    return prediction
-  })
+/** A model answering `probabilities` in turn (as float32, like the real one), with one reason per customer. */
+function stubModel (probabilities: readonly number[]): ServingModel {
+  const card = { version: 'v20261127-abc', createdAt: '2026-11-27T00:00:00.000Z', threshold: 0.36876457929611206, baseRate: 0.16, features: [], metrics: {}, featureImportance: [] } as unknown as ModelCard
   return {
-    modelVersion: 'v20261127-abc',
-    threshold: 0.36876457929611206,
-    predictions,
-    targeting: seed % 3 === 0
-      ? { customers: 50, expectedBuyers: 20.5, targeted: 12, expectedConversions: 9.25, expectedProfit: 100.5, expectedProfitTargetAll: -3.25, contactCost: 2, conversionValue: 15, budget: null, rule: 'target when ...' }
-      : undefined,
-    errors: seed % 2 === 0 ? [{ index: 1, path: 'customers/1/completion', message: 'must be <= 1' }] : undefined
+    version: card.version,
+    threshold: card.threshold,
+    card,
+    predict: async (customers) => Float32Array.from(customers, (_, i) => probabilities[i % probabilities.length] as number),
+    explain: (customers) => customers.map((_, i) => [{ feature: CUSTOMER_FIELDS[i % CUSTOMER_FIELDS.length]!.name, value: i % 2 === 0 ? null : 3.5, effect: '+0.12', effectValue: 0.1234, text: 'a "quoted" reason' }])
   }
 }
 
@@ -65,21 +53,60 @@ function strict (schema: unknown): unknown {
   return 'properties' in copy ? { ...copy, additionalProperties: false } : copy
 }
 
-test('serializeBatchAnswer - answers with every combination of optional fields - the JSON value of Fastify\'s schema serializer and of JSON.stringify, valid against the strict response schema', async () => {
-  // What the route wrote before: Fastify's serializer compiled from the documented response schema.
-  const reference = Fastify()
-  let current: BatchAnswer | null = null
-  reference.get('/', { schema: { response: { 200: batchResponses[200] } } }, async () => current)
+test('POST /predict/batch - every combination of optional answer fields - valid against the strict response schema, the JSON value of JSON.stringify of the scored values, probabilities never null and at most 9 decimals', async () => {
+  const random = createRandom(5)
+  const probabilities = [0, 1, 1e-12, 4.9e-10, 5.1e-10, 1e-9, 1.5e-7, 2.5e-6, 0.9999999994, 0.9999999996, 0.5, 0.1,
+    ...Array.from({ length: 60 }, () => random()), ...Array.from({ length: 10 }, () => random() * 1e-5)]
+  const model = stubModel(probabilities)
+  const customers = probabilities.map((_, i) => validCustomer({ customerId: i % 3 === 0 ? undefined : i % 3 === 1 ? i * 1000 : `c-"${i}"\\\n${'é😀'.repeat(i % 4)}` }))
+  const invalid = new Set([3, 40])
+  const sent = customers.map((c, i) => (invalid.has(i) ? { ...c, completion: 2 } : c))
+  const stubApp = await buildTestApp(model)
   const validate = new Ajv({ strict: false }).compile(strict(batchResponses[200]) as object)
-  for (let seed = 1; seed <= 30; seed++) {
-    const answer = randomAnswer(seed)
-    current = answer
-    const parsed = JSON.parse(serializeBatchAnswer(answer)) as unknown
-    assert.deepEqual(parsed, JSON.parse((await reference.inject({ method: 'GET', url: '/' })).body), `seed ${seed}: schema serializer`)
-    assert.deepEqual(parsed, JSON.parse(JSON.stringify(answer)), `seed ${seed}: JSON.stringify`)
-    assert.ok(validate(parsed), `seed ${seed}: ${JSON.stringify(validate.errors)}`)
+  try {
+    for (const query of ['', 'explain=true', 'contactCost=2&conversionValue=15', 'budget=10', 'contactCost=2&conversionValue=15&budget=10&explain=true', 'partial=true', 'partial=true&contactCost=2&conversionValue=15&explain=true']) {
+      const partial = query.includes('partial=true')
+      const res = await stubApp.inject({ method: 'POST', url: `/predict/batch?${query}`, payload: { customers: partial ? sent : customers } })
+      assert.equal(res.statusCode, 200, `${query}: ${res.body}`)
+      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+      const parsed = JSON.parse(res.body) as { errors?: Array<{ index: number }> }
+      assert.ok(validate(parsed), `${query}: ${JSON.stringify(validate.errors)}`)
+      // What the route scored, through the same use case, written by JSON.stringify.
+      const params = new URLSearchParams(query)
+      const figure = (name: string): number | undefined => (params.has(name) ? Number(params.get(name)) : undefined)
+      const accepted = partial ? customers.filter((_, i) => !invalid.has(i)) : customers
+      const scored = await scoreCustomers(model, accepted, {
+        explain: params.has('explain'),
+        targeting: { contactCost: figure('contactCost'), conversionValue: figure('conversionValue'), budget: figure('budget') },
+        indices: partial ? customers.flatMap((_, i) => (invalid.has(i) ? [] : [i])) : undefined
+      })
+      const expected = { modelVersion: scored.modelVersion, threshold: scored.threshold, predictions: scored.predictions, targeting: scored.targeting }
+      assert.deepEqual({ ...parsed, errors: undefined }, { ...JSON.parse(JSON.stringify(expected)), errors: undefined }, query)
+      assert.deepEqual(parsed.errors?.map((e) => e.index), partial ? [...invalid] : undefined, query)
+      const texts = [...res.body.matchAll(/"probability":([^,}]*)/g)].map((m) => m[1] as string)
+      assert.equal(texts.length, accepted.length)
+      for (const text of texts) {
+        assert.match(text, /^(0|1|0\.\d{1,9}|\d(\.\d+)?e-\d+)$/, `${query}: ${text}`)
+        assert.equal(Number(text), roundProbability(Number(text)), `${query}: ${text}`)
+        // The same number the CSV answer and the file CLI write (their text spells small ones out).
+        assert.equal(Number(text), Number(formatProbability(Number(text))), `${query}: ${text}`)
+      }
+    }
+  } finally {
+    await stubApp.close()
   }
-  await reference.close()
+})
+
+test('POST /predict/batch - model answers NaN - 500 JSON error, never a null probability', async () => {
+  const stubApp = await buildTestApp(stubModel([0.5, Number.NaN]))
+  try {
+    const res = await stubApp.inject({ method: 'POST', url: '/predict/batch', payload: { customers: [validCustomer(), validCustomer()] } })
+    assert.equal(res.statusCode, 500, res.body)
+    assert.equal(res.json().code, 'INTERNAL')
+    assert.doesNotMatch(res.body, /probability/)
+  } finally {
+    await stubApp.close()
+  }
 })
 
 // One customer runs through float64 loops, a batch through float32 wasm kernels: both are within 1e-6
