@@ -1,5 +1,5 @@
 // CLI: customer CSV of any length -> the same rows plus probability and willBuy, streamed through the model.
-// Run `npm run score -- --help` for the flags.
+// Run `npm run score -- --help` for the flags. main(argv, io) is exported for in-process tests.
 import { unlinkSync, type WriteStream } from 'node:fs'
 import { open, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -9,7 +9,7 @@ import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 import { CsvDataError, describeProblem } from '../src/domain/customer-csv.js'
 import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/scoring/file-scoring.js'
 import type { Predictor } from '../src/model/predictor.js'
-import { UsageError, isUsageError, numberFlag } from './cli-args.js'
+import { EXIT_OK, EXIT_UNEXPECTED, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
 
 /** Time between progress lines when stderr is not a terminal (a log file or CI). */
 const PLAIN_PROGRESS_INTERVAL_MS = 5000
@@ -17,6 +17,8 @@ const PLAIN_PROGRESS_INTERVAL_MS = 5000
 const TTY_REDRAW_INTERVAL_MS = 250
 /** Skipped rows listed in the summary; the rest are counted. */
 const LISTED_PROBLEMS = 5
+/** Exit code of main() stopped through io.signal: 128 + SIGINT, what a shell reports for Ctrl-C. */
+const EXIT_INTERRUPTED = 130
 
 const HELP = `Usage: npm run score -- --in FILE [--out FILE] [options]
 
@@ -40,11 +42,15 @@ Model
   --quiet               no progress or summary (skipped rows are still listed)
   -h, --help            this text
 
-Exit codes: 0 scored; 2 bad flags, files or data (names row, line and column); 1 unexpected error.
+Exit codes: 0 scored; 2 bad flags, files or data (names row, line and column); 1 unexpected error;
+130 (SIGINT) or 143 (SIGTERM) interrupted, after removing the partial output file.
 `
 
 /** Input, output or model the user has to fix: the message, exit code 2. */
 class InputError extends Error {}
+
+/** The run was stopped through io.signal: the partial output is removed. */
+class InterruptedError extends Error {}
 
 interface ScoreArgs {
   readonly input: string
@@ -88,8 +94,8 @@ function parseScoreArgs (argv: string[]): ScoreArgs {
 }
 
 /** Opens the input now, so a missing file is reported before the model loads. */
-async function openInput (path: string): Promise<Readable> {
-  if (path === '-') return process.stdin
+async function openInput (path: string, stdin: () => Readable): Promise<Readable> {
+  if (path === '-') return stdin()
   try {
     const handle = await open(path, 'r')
     if ((await handle.stat()).isDirectory()) {
@@ -115,8 +121,8 @@ interface OpenedOutput {
  * Regular files are written under a temporary name in the same directory and renamed at the end, so
  * the destination never holds a partial result; devices and pipes (/dev/null, a FIFO) are written directly.
  */
-async function openOutput (path: string): Promise<OpenedOutput> {
-  if (path === '-') return { stream: process.stdout, commit: async () => {}, discard: () => {} }
+async function openOutput (path: string, stdout: Writable): Promise<OpenedOutput> {
+  if (path === '-') return { stream: stdout, commit: async () => {}, discard: () => {} }
   const existing = await stat(path).catch(() => null)
   if (existing?.isDirectory() === true) throw new InputError(`cannot write output file ${path}: it is a directory`)
   const direct = existing !== null && !existing.isFile()
@@ -154,14 +160,14 @@ function rowsPerSecond (rows: number, ms: number): number {
  * Progress on stderr, driven by a timer so the clock keeps moving while the input is slow: on a
  * terminal one line redrawn in place, otherwise (a log file, CI) a plain line every few seconds.
  */
-function createProgressReporter (stderr: NodeJS.WriteStream, started: number): { update: (p: ScoringProgress) => void, stop: () => void } {
+function createProgressReporter (stderr: Writable & { readonly isTTY?: boolean }, started: number): { update: (p: ScoringProgress) => void, stop: () => void } {
   let latest: ScoringProgress = { rowsRead: 0, rowsScored: 0, rowsSkipped: 0 }
   const line = (): string => {
     const ms = performance.now() - started
     const skipped = latest.rowsSkipped > 0 ? `, ${latest.rowsSkipped} skipped` : ''
     return `score: ${latest.rowsScored} rows scored${skipped}, ${rowsPerSecond(latest.rowsRead, ms)} rows/s, ${formatSeconds(ms)} s`
   }
-  const tty = stderr.isTTY
+  const tty = stderr.isTTY === true
   const timer = setInterval(() => {
     stderr.write(tty ? `\r\x1b[2K${line()}` : `${line()}\n`)
   }, tty ? TTY_REDRAW_INTERVAL_MS : PLAIN_PROGRESS_INTERVAL_MS)
@@ -193,65 +199,117 @@ async function loadModel (modelDir: string | null): Promise<{ predictor: Predict
   }
 }
 
-async function main (): Promise<void> {
-  const args = parseScoreArgs(process.argv.slice(2))
-  if (args.help) {
-    process.stdout.write(HELP)
-    return
-  }
-  const log = (line: string): void => { process.stderr.write(line + '\n') }
-  const input = await openInput(args.input)
-  const output = await openOutput(args.output)
-  // Ctrl-C must not leave a temporary file behind.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    output.discard()
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+/**
+ * Runs the scoring CLI with `argv` (the flags, without node and the script) and returns the exit code:
+ * 0 scored, 2 the user's to fix (message only), 1 unexpected (with the stack), 130 stopped by io.signal.
+ */
+export async function main (argv: string[], io: CliIo = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr
   try {
-    const { predictor, dir } = await loadModel(args.modelDir)
-    const threshold = args.threshold ?? predictor.threshold
-    if (!args.quiet) log(`score: model ${predictor.version} (${dir}), threshold ${threshold}`)
-    const started = performance.now()
-    // A line redrawn on the terminal the CSV is printed on would garble both.
-    const showProgress = !args.quiet && !(args.output === '-' && process.stdout.isTTY && process.stderr.isTTY)
-    const progress = showProgress ? createProgressReporter(process.stderr, started) : null
-    let summary: ScoringSummary
-    try {
-      summary = await scoreCsvStream(predictor, input, output.stream, {
-        threshold,
-        batchSize: args.batchSize,
-        skipInvalid: args.skipInvalid,
-        onProgress: progress?.update
-      })
-    } finally {
-      progress?.stop()
-    }
-    await output.commit()
-    predictor.dispose()
-    const ms = performance.now() - started
-    if (!args.quiet) {
-      const where = args.output === '-' ? 'stdout' : args.output
-      log(`score: ${summary.rowsScored} rows scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
-    }
-    reportSkipped(summary, log)
+    await score(argv, io)
+    return EXIT_OK
   } catch (err) {
-    output.discard()
-    input.destroy()
-    throw err
+    if (err instanceof InterruptedError) {
+      stderr.write(`score: ${err.message}\n`)
+      return EXIT_INTERRUPTED
+    }
+    if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') {
+      // Whoever read the output (head, a closed pager) went away: not a bug, but the output is incomplete.
+      stderr.write('score: the output was closed before every row was written (EPIPE)\n')
+      return EXIT_UNEXPECTED
+    }
+    // Bad flags, files and data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
+    return reportFailure('score', err, stderr, (e) => e instanceof InputError || e instanceof CsvDataError)
   }
 }
 
-main().catch((err: unknown) => {
-  // Bad flags, files and data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
-  const usage = isUsageError(err)
-  const expected = usage || err instanceof InputError || err instanceof CsvDataError
-  const brokenPipe = (err as NodeJS.ErrnoException).code === 'EPIPE'
-  const message = brokenPipe
-    ? 'the output was closed before every row was written (EPIPE)'
-    : expected ? (err as Error).message : (err as Error).stack ?? String(err)
-  process.stderr.write(`score: ${message}\n`)
-  if (usage) process.stderr.write('Run with --help for usage.\n')
-  process.exit(expected ? 2 : 1)
-})
+async function score (argv: string[], io: CliIo): Promise<void> {
+  const stdout = io.stdout ?? process.stdout
+  const stderr = io.stderr ?? process.stderr
+  const args = parseScoreArgs(argv)
+  if (args.help) {
+    stdout.write(HELP)
+    return
+  }
+  const log = (line: string): void => { stderr.write(line + '\n') }
+  // Asked for only when the input is '-': a run reading a file never creates process.stdin.
+  const input = await openInput(args.input, () => io.stdin ?? process.stdin)
+  const output = await openOutput(args.output, stdout)
+  // An interruption must not leave a temporary file behind; stopping the input ends the scoring.
+  const onAbort = (): void => {
+    output.discard()
+    input.destroy()
+  }
+  io.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    if (io.signal?.aborted === true) onAbort()
+    const { predictor, dir } = await loadModel(args.modelDir)
+    try {
+      io.signal?.throwIfAborted()
+      const threshold = args.threshold ?? predictor.threshold
+      if (!args.quiet) log(`score: model ${predictor.version} (${dir}), threshold ${threshold}`)
+      const started = performance.now()
+      // A line redrawn on the terminal the CSV is printed on would garble both.
+      const showProgress = !args.quiet && !(args.output === '-' && stdout.isTTY === true && stderr.isTTY === true)
+      const progress = showProgress ? createProgressReporter(stderr, started) : null
+      let summary: ScoringSummary
+      try {
+        summary = await scoreCsvStream(predictor, input, output.stream, {
+          threshold,
+          batchSize: args.batchSize,
+          skipInvalid: args.skipInvalid,
+          onProgress: progress?.update
+        })
+      } finally {
+        progress?.stop()
+      }
+      io.signal?.throwIfAborted()
+      await output.commit()
+      const ms = performance.now() - started
+      if (!args.quiet) {
+        const where = args.output === '-' ? 'stdout' : args.output
+        log(`score: ${summary.rowsScored} rows scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
+      }
+      reportSkipped(summary, log)
+    } finally {
+      // Freed on every path: main() runs inside test processes that score many times.
+      predictor.dispose()
+    }
+  } catch (err) {
+    output.discard()
+    input.destroy()
+    // Whatever the stopped input made the scoring throw, the cause is the interruption.
+    if (io.signal?.aborted === true) throw new InterruptedError('interrupted; the partial output was removed')
+    throw err
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * The direct run: SIGINT and SIGTERM abort main's signal, which removes a partial output file at once
+ * (synchronously), then the signal is raised again with node's handlers gone, so the process dies of it
+ * straight away as an unhandled signal would (a shell reports 130 or 143). process.exit() is not used:
+ * it waits for the thread pool, where a read from a pipe or FIFO that has gone quiet never returns.
+ */
+async function runDirectly (): Promise<void> {
+  const interruption = new AbortController()
+  const stopHandling = (): void => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interruption.abort()
+    stopHandling()
+    process.kill(process.pid, signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    process.exitCode = await main(process.argv.slice(2), { signal: interruption.signal })
+  } finally {
+    stopHandling()
+  }
+}
+
+if (isDirectRun(import.meta.url)) await runDirectly()

@@ -1,8 +1,10 @@
-// CLI: customer CSV -> features -> fit -> calibrate -> evaluate -> versioned artefact under models/.
-// Run `npm run train -- --help` for the flags.
+// CLI: customer CSV -> features -> fit -> calibrate -> evaluate -> versioned artefact under the models root.
+// Run `npm run train -- --help` for the flags. main(argv, io) is exported for in-process tests.
 import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import type { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
+import { DEFAULT_MODELS_ROOT, VERSION_RULE, defaultVersionName, isValidVersion } from '../src/artefact/models-root.js'
 import { CsvDataError, describeProblem, parseCustomerCsv } from '../src/domain/customer-csv.js'
 import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../src/domain/features.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
@@ -12,10 +14,9 @@ import { initTensorFlow, tensorFlowVersions } from '../src/artefact/tensorflow.j
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel } from '../src/training/pipeline.js'
 import type { TrainingOptions } from '../src/artefact/model-card.js'
 import { formatSummary } from '../src/training/summary.js'
-import { UsageError, isUsageError, numberFlag } from './cli-args.js'
+import { EXIT_OK, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
 
 const DEFAULT_DATA_FILE = '../shared/data/audiobooks.csv'
-const DEFAULT_MODELS_ROOT = 'models'
 
 const HELP = `Usage: npm run train -- [options]
 
@@ -29,7 +30,8 @@ Data
 
 Output
   --models-dir DIR      parent directory of artefacts (default: ${DEFAULT_MODELS_ROOT})
-  --version NAME        artefact directory name (default: v<date>-<weights hash>)
+  --version NAME        artefact directory name: ${VERSION_RULE}
+                        (default: v<UTC date>-<first 8 hex digits of the weights' SHA-256>)
   --no-promote          do not make this artefact the default (models-dir/CURRENT)
 
 Model
@@ -45,6 +47,8 @@ Model
 
   --quiet               no per-epoch lines
   -h, --help            this text
+
+Exit codes: 0 trained; 2 bad flags or data (names row, line and column); 1 unexpected error.
 `
 
 function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
@@ -76,7 +80,7 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
     ? d.hiddenUnits
     : values.hidden.split(',').map((t) => numberFlag('hidden', t, positiveInt) as number)
   const version = values.version
-  if (version !== undefined && !/^[\w.-]+$/.test(version)) throw new UsageError('--version may contain only letters, digits, ".", "_" and "-"')
+  if (version !== undefined && !isValidVersion(version)) throw new UsageError(`--version may contain only ${VERSION_RULE}`)
   return {
     options: {
       ...d,
@@ -100,10 +104,26 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
   }
 }
 
-async function main (): Promise<void> {
-  const args = parseTrainArgs(process.argv.slice(2))
+/**
+ * Runs the training CLI with `argv` (the flags, without node and the script) and returns the exit code:
+ * 0 trained, 2 the user's to fix (message only), 1 unexpected (with the stack).
+ */
+export async function main (argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout
+  const stderr = io.stderr ?? process.stderr
+  try {
+    await train(argv, stdout, stderr)
+    return EXIT_OK
+  } catch (err) {
+    // Bad flags and bad data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
+    return reportFailure('train', err, stderr, (e) => e instanceof CsvDataError || e instanceof TrainingDataError)
+  }
+}
+
+async function train (argv: string[], stdout: Writable, stderr: Writable): Promise<void> {
+  const args = parseTrainArgs(argv)
   if (args.help) {
-    process.stdout.write(HELP)
+    stdout.write(HELP)
     return
   }
   const started = performance.now()
@@ -114,7 +134,7 @@ async function main (): Promise<void> {
     throw new UsageError(`cannot read data file ${args.data}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Download audiobook_data_2.csv from Kaggle (see README) or pass --data FILE.`)
   }
   const data = parseCustomerCsv(bytes, { requireTarget: true, skipInvalid: args.skipInvalid })
-  const log = (line: string): void => { process.stderr.write(line + '\n') }
+  const log = (line: string): void => { stderr.write(line + '\n') }
   log(`read ${data.customers.length} customers from ${args.data} (${data.layout} layout)`)
   if (data.skipped.length > 0) {
     log(`skipped ${data.skipped.length} invalid rows:`)
@@ -126,45 +146,41 @@ async function main (): Promise<void> {
   const result = await trainModel(data.customers, data.labels, args.options, args.quiet
     ? undefined
     : (r) => log(`member ${r.member + 1}/${args.options.ensembleSize} epoch ${String(r.epoch).padStart(3)}  loss ${r.loss.toFixed(4)}  val_loss ${r.validationLoss.toFixed(4)}${r.improved ? ' *' : '  '}  ${r.elapsedSeconds.toFixed(1)} s`))
-
-  const { modelJson, weights } = await serializeModel(result.model)
-  const createdAt = new Date()
-  const version = args.version ?? `v${createdAt.toISOString().slice(0, 10).replaceAll('-', '')}-${sha256(weights).slice(0, 8)}`
-  const dir = join(args.modelsDir, version)
-  const seconds = (performance.now() - started) / 1000
-  const card: Omit<ModelCard, 'files'> = {
-    version,
-    createdAt: createdAt.toISOString(),
-    description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged${args.options.calibrate ? ', Platt-scaled on the validation split' : ''}.`,
-    threshold: result.threshold,
-    thresholdMethod: result.thresholdMethod,
-    baseRate: result.trainingBaseRate,
-    calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
-    metrics: { test: result.test, validation: result.validation },
-    featureImportance: result.featureImportance,
-    features: result.fieldStatistics,
-    data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
-    training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
-    libraries: { ...tensorFlowVersions(), node: process.version }
+  // Disposed on every path: main() runs inside test processes that train many times.
+  try {
+    const { modelJson, weights } = await serializeModel(result.model)
+    const createdAt = new Date()
+    const version = args.version ?? defaultVersionName(createdAt, sha256(weights))
+    const dir = join(args.modelsDir, version)
+    const seconds = (performance.now() - started) / 1000
+    const card: Omit<ModelCard, 'files'> = {
+      version,
+      createdAt: createdAt.toISOString(),
+      description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged${args.options.calibrate ? ', Platt-scaled on the validation split' : ''}.`,
+      threshold: result.threshold,
+      thresholdMethod: result.thresholdMethod,
+      baseRate: result.trainingBaseRate,
+      calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
+      metrics: { test: result.test, validation: result.validation },
+      featureImportance: result.featureImportance,
+      features: result.fieldStatistics,
+      data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
+      training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
+      libraries: { ...tensorFlowVersions(), node: process.version }
+    }
+    const reportHtml = await renderReport({ card, testScores: result.testPredictions.scores, testLabels: result.testPredictions.labels })
+    await writeArtefact(dir, {
+      modelJson,
+      weights,
+      preprocessing: { ...result.stats, schemaHash: PREPROCESSING_HASH, featureDescriptions: FEATURE_DESCRIPTIONS },
+      card,
+      reportHtml
+    })
+    if (args.promote) await setCurrentVersion(args.modelsDir, version)
+    stdout.write(formatSummary(result, { dir, promoted: args.promote, seconds }))
+  } finally {
+    result.model.dispose()
   }
-  const reportHtml = await renderReport({ card, testScores: result.testPredictions.scores, testLabels: result.testPredictions.labels })
-  await writeArtefact(dir, {
-    modelJson,
-    weights,
-    preprocessing: { ...result.stats, schemaHash: PREPROCESSING_HASH, featureDescriptions: FEATURE_DESCRIPTIONS },
-    card,
-    reportHtml
-  })
-  if (args.promote) await setCurrentVersion(args.modelsDir, version)
-  result.model.dispose()
-  process.stdout.write(formatSummary(result, { dir, promoted: args.promote, seconds }))
 }
 
-main().catch((err: unknown) => {
-  // Bad flags and bad data are the user's to fix: a message, no stack. Anything else is a bug: the stack.
-  const usage = isUsageError(err)
-  const expected = usage || err instanceof CsvDataError || err instanceof TrainingDataError
-  process.stderr.write(`train: ${expected ? (err as Error).message : (err as Error).stack ?? String(err)}\n`)
-  if (usage) process.stderr.write('Run with --help for usage.\n')
-  process.exit(expected ? 2 : 1)
-})
+if (isDirectRun(import.meta.url)) process.exitCode = await main(process.argv.slice(2))

@@ -1,22 +1,28 @@
-// scripts/score.ts as a user runs it: a child process over CSV files, stdin and stdout, its exit codes,
-// and probabilities checked against Predictor.predict on the same customers.
+// scripts/score.ts through its exported main(argv, io), in this process, over CSV files, stdin and
+// stdout: exit codes, messages, and probabilities checked against Predictor.predict on the same
+// customers. One child process checks the direct run (`npm run score`) with the real stdin and stdout.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseSync } from 'csv-parse/sync'
 import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { parseCustomerCsv } from '../src/domain/customer-csv.js'
 import type { Predictor } from '../src/model/predictor.js'
+import { main } from '../scripts/score.js'
 import { loadCommittedPredictor } from './helpers/app.js'
 import { makeTempDir } from './helpers/artefact.js'
+import { runMain, type CliRun, type CliRunOptions } from './helpers/cli-io.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
-import { runScript, type ScriptRun } from './helpers/run-script.js'
+import { runScript } from './helpers/run-script.js'
 import { generateCustomers, toCsv } from './helpers/synthetic.js'
 
-/** scripts/score.ts with `stdin` on its standard input (empty unless given). */
-function runScore (args: readonly string[], stdin = ''): Promise<ScriptRun> {
-  return runScript('scripts/score.ts', args, { stdin })
+/** scripts/score.ts's main() with `stdin` on its standard input (empty unless given), in this process. */
+function runScore (args: readonly string[], stdin: CliRunOptions['stdin'] = '', options: Omit<CliRunOptions, 'stdin'> = {}): Promise<CliRun> {
+  return runMain(main, args, { ...options, stdin })
 }
 
 const KAGGLE_HEADER = ['ID', ...CUSTOMER_FIELDS.map((f) => f.kaggleColumn), 'Target']
@@ -71,7 +77,13 @@ async function leftovers (name: string): Promise<string[]> {
   return (await readdir(work.dir)).filter((entry) => entry.includes(name) && entry !== name)
 }
 
-// Each test spawns its own process and uses its own file names: they run side by side.
+/** Whether one of the named files in the work directory is not empty. */
+async function holdsData (names: readonly string[]): Promise<boolean> {
+  const sizes = await Promise.all(names.map(async (name) => (await stat(join(work.dir, name)).catch(() => null))?.size ?? 0))
+  return sizes.some((size) => size > 0)
+}
+
+// Each test uses its own file names and streams: they run side by side.
 describe('score CLI', { concurrency: true }, () => {
   test('score CLI - --help - exits 0 and documents every flag', async () => {
     const run = await runScore(['--help'])
@@ -163,5 +175,53 @@ describe('score CLI', { concurrency: true }, () => {
     // The output is the clean file's scoring without its third row.
     const withoutRow3 = clean.split('\n').filter((_, i) => i !== 3).join('\n')
     await assertScored(withoutRow3, run.stdout, KAGGLE_HEADER, predictor.threshold)
+  })
+
+  test('score CLI - --model-dir without an artefact - exits 2 naming the directory, leaves no output file', async () => {
+    const file = join(work.dir, 'no-model.csv')
+    const out = join(work.dir, 'no-model-scored.csv')
+    const modelDir = join(work.dir, 'no-such-model')
+    await writeFile(file, toCsv(generateCustomers(5, 35), 'kaggle'))
+    const run = await runScore(['--in', file, '--out', out, '--model-dir', modelDir])
+    assert.equal(run.code, 2, run.stderr)
+    assert.match(run.stderr, /^score: cannot load the model: /)
+    assert.ok(run.stderr.includes(modelDir), run.stderr)
+    assert.doesNotMatch(run.stderr, /\n\s+at /)
+    assert.equal(existsSync(out), false)
+    assert.deepEqual(await leftovers('no-model-scored.csv'), [])
+  })
+
+  test('score CLI - the reader of stdout goes away (EPIPE) - exits 1 saying the output is incomplete, no stack', async () => {
+    const closed = new Writable({
+      write (_chunk, _encoding, callback) { callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) }
+    })
+    const run = await runScore(['--in', '-', '--quiet'], toCsv(generateCustomers(10, 36), 'kaggle'), { stdout: closed })
+    assert.equal(run.code, 1)
+    assert.equal(run.stderr, 'score: the output was closed before every row was written (EPIPE)\n')
+  })
+
+  test('score CLI - interrupted while reading stdin into a file - exits 130 and leaves neither output nor temporary file', { timeout: 30_000 }, async () => {
+    const stdin = new PassThrough()
+    const out = join(work.dir, 'interrupted-scored.csv')
+    const interruption = new AbortController()
+    const running = runScore(['--in', '-', '--out', out, '--batch-size', '5'], stdin, { signal: interruption.signal })
+    // Two batches, then the input stalls as a slow pipe would: wait until the temporary file holds scored rows.
+    stdin.write(toCsv(generateCustomers(10, 37), 'kaggle'))
+    while (!await holdsData(await leftovers('interrupted-scored.csv'))) await sleep(10)
+    interruption.abort()
+    const run = await running
+    assert.equal(run.code, 130, run.stderr)
+    assert.match(run.stderr, /^score: model /, 'stopped while scoring, after the model loaded')
+    assert.match(run.stderr, /^score: interrupted; the partial output was removed$/m)
+    assert.equal(existsSync(out), false)
+    assert.deepEqual(await leftovers('interrupted-scored.csv'), [])
+  })
+
+  test('score CLI - run directly (node --import tsx scripts/score.ts), headerless CRLF on the real stdin, --out - - exits 0, scored rows on stdout', async () => {
+    const input = toCsv(generateCustomers(25, 38), 'headerless', '\r\n')
+    const run = await runScript('scripts/score.ts', ['--in', '-', '--out', '-'], { stdin: input })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /score: 25 rows scored, 0 skipped, .* -> stdout/)
+    await assertScored(input, run.stdout, KAGGLE_HEADER, predictor.threshold)
   })
 })

@@ -1,18 +1,27 @@
-// scripts/train.ts as a user runs it: a child process, its exit code, its messages and the files it writes.
+// scripts/train.ts through its exported main(argv, io), in this process: exit codes, messages and the
+// files it writes. One child process checks that a direct run (`npm run train`) ends with main's code.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CURRENT_FILE } from '../src/artefact/models-root.js'
+import { Writable } from 'node:stream'
+import { CURRENT_FILE, DEFAULT_MODELS_ROOT, VERSION_RULE, defaultVersionName } from '../src/artefact/models-root.js'
 import { CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, REPORT_FILE, WEIGHTS_FILE, loadArtefact } from '../src/artefact/artefact-store.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
 import { initTensorFlow } from '../src/artefact/tensorflow.js'
+import { main } from '../scripts/train.js'
 import { makeTempDir } from './helpers/artefact.js'
+import { runMain, type CliRun } from './helpers/cli-io.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
-import { runTrain } from './helpers/run-train.js'
+import { runTrain as spawnTrain } from './helpers/run-train.js'
 import { generateCustomers, toCsv } from './helpers/synthetic.js'
+
+/** scripts/train.ts's main() with `args`, in this process. */
+function runTrain (args: readonly string[]): Promise<CliRun> {
+  return runMain(main, args)
+}
 
 // Small and quick: one member, a narrow network, a few epochs (the CLI is tested, not the model).
 const QUICK = ['--ensemble', '1', '--hidden', '16', '--max-epochs', '15', '--patience', '5', '--learning-rate', '0.01', '--batch-size', '64', '--l2', '0', '--quiet']
@@ -47,6 +56,9 @@ test('train CLI - --help - exits 0 and documents --data and --seed', async () =>
   assert.match(run.stdout, /--data FILE/)
   assert.match(run.stdout, /--seed N/)
   assert.match(run.stdout, /--models-dir DIR/)
+  // The default models root is the project's models/ whatever the working directory, and --help says where.
+  assert.ok(run.stdout.includes(`(default: ${DEFAULT_MODELS_ROOT})`), 'help names the absolute default models root')
+  assert.ok(run.stdout.includes(VERSION_RULE), 'help states the version rule')
   assert.equal(run.stderr, '')
 })
 
@@ -67,11 +79,30 @@ test('train CLI - invalid number - exits 2 naming the flag and value', async () 
   assert.match(ensemble.stderr, /^train: --ensemble has an invalid value "0"\n/)
 })
 
+test('train CLI - --version outside the shared version rule - exits 2 stating the rule, before reading data', async () => {
+  for (const version of ['.hidden', 'a/b', 'x'.repeat(129)]) {
+    const run = await runTrain(['--data', join(work.dir, 'never-read.csv'), '--version', version])
+    assert.equal(run.code, 2, version)
+    assert.equal(run.stderr, `train: --version may contain only ${VERSION_RULE}\nRun with --help for usage.\n`, version)
+    assert.equal(run.stdout, '')
+  }
+})
+
+test('train CLI - an unexpected error - exits 1 with the stack', async () => {
+  const failing = new Writable({ write () { throw new Error('stdout is broken') } })
+  const run = await runMain(main, ['--help'], { stdout: failing })
+  assert.equal(run.code, 1)
+  assert.match(run.stderr, /^train: Error: stdout is broken\n\s+at /)
+})
+
 test('train CLI - missing data file - exits 2 naming the file', async () => {
   const missing = join(work.dir, 'nope.csv')
-  const run = await runTrain(['--data', missing, '--models-dir', join(work.dir, 'unused')])
+  const unused = join(work.dir, 'unused')
+  const run = await runTrain(['--data', missing, '--models-dir', unused])
   assert.equal(run.code, 2)
-  assert.ok(run.stderr.includes(`cannot read data file ${missing}: ENOENT`), run.stderr)
+  assert.ok(run.stderr.startsWith(`train: cannot read data file ${missing}: ENOENT`), run.stderr)
+  assert.doesNotMatch(run.stderr, /\n\s+at /)
+  assert.equal(existsSync(unused), false)
 })
 
 test('train CLI - data with one class only - exits 2 with a clear message', async () => {
@@ -91,6 +122,7 @@ test('train CLI - a bad row - exits 2 naming row, line and column', async () => 
   const run = await runTrain(['--data', file, '--models-dir', join(work.dir, 'bad-row'), ...QUICK])
   assert.equal(run.code, 2, run.stderr)
   assert.match(run.stderr, /^train: row 4 \(line 5\), column Completion: must be <= 1\n/)
+  assert.doesNotMatch(run.stderr, /\n\s+at /)
 })
 
 test('train CLI - full small run - writes the five artefact files (report.html included) and CURRENT naming the version', async () => {
@@ -107,6 +139,7 @@ test('train CLI - full small run - writes the five artefact files (report.html i
   assert.equal(version.slice(-8), createHash('sha256').update(weights).digest('hex').slice(0, 8))
   const card = await readCard(dir)
   assert.equal(card.version, version)
+  assert.equal(version, defaultVersionName(new Date(card.createdAt), createHash('sha256').update(weights).digest('hex')), 'the shared version rule')
   assert.equal(card.data.rows, 600)
   assert.equal(card.data.skippedRows, 0)
   assert.equal(card.data.layout, 'kaggle')
@@ -163,4 +196,11 @@ test('train CLI - weak model (5 epochs of 8 units, slow learning) - still writes
   loaded.model.dispose()
   const card = await readCard(join(modelsDir, 'weak'))
   assert.ok(Math.abs(card.calibration.slope) < 10, `Platt slope ${card.calibration.slope}`)
+})
+
+test('train CLI - run directly (node --import tsx scripts/train.ts) - main\'s exit code is the process\'s: an unknown flag exits 2', async () => {
+  const run = await spawnTrain(['--epochs', '3'])
+  assert.equal(run.code, 2, run.stderr)
+  assert.equal(run.stderr, "train: Unknown option '--epochs'\nRun with --help for usage.\n")
+  assert.equal(run.stdout, '')
 })
