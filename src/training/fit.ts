@@ -84,7 +84,9 @@ export async function fitWithEarlyStopping (
   onEpoch: (report: EpochReport) => void = () => {}
 ): Promise<FitResult> {
   const model = buildMember(train.columns, member, options)
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' })
+  // Kept to be disposed below: the model does not own it, and its moment estimates would stay in memory.
+  const optimizer = tf.train.adam(options.learningRate)
+  model.compile({ optimizer, loss: 'binaryCrossentropy' })
   const random = createRandom((options.seed * 1009 + member * 101) ^ 0x5eed)
   const order = Array.from({ length: train.rows }, (_, i) => i)
   const started = performance.now()
@@ -110,6 +112,7 @@ export async function fitWithEarlyStopping (
     model.setWeights(best.weights)
   } finally {
     tf.dispose(best.weights)
+    optimizer.dispose()
   }
   return { model, bestEpoch: best.epoch, epochsRun: Math.min(epoch, options.maxEpochs), bestValidationLoss: best.loss }
 }
