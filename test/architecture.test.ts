@@ -20,7 +20,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ['scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],
   training: ['artefact', 'domain'],
   'config.ts': ['artefact'],
-  'server.ts': ['http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts']
+  'server.ts': ['service.ts', 'http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],
+  'service.ts': ['http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts']
 }
 
 /** Entry points that serve (the server, the file-scoring CLI, the OpenAPI writer): none may reach these. */

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { DestinationStream } from 'pino'
 import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './api-key-auth.js'
+import { useGracefulClose } from './graceful-close.js'
 import { clientErrorHandler } from './parser-refusals.js'
 import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
@@ -102,7 +103,10 @@ export async function buildApp (config: Config, models: ModelHolder, options: Ap
       const incoming = req.headers['x-request-id']
       return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     },
-    return503OnClosing: true,
+    // Fastify counts as closing from the start of app.close(), drain delay included: requests that
+    // still arrive then are served as usual (readiness already says 503), not refused with its own
+    // non-JSON 503.
+    return503OnClosing: false,
     // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too.
     clientErrorHandler: clientErrorHandler(config, () => app),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
@@ -120,6 +124,8 @@ export async function buildApp (config: Config, models: ModelHolder, options: Ap
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('readiness', new Readiness())
+  // app.close() drains: readiness 503, SHUTDOWN_DELAY_MS, then every answer in flight finishes whole.
+  useGracefulClose(app, { shutdownDelayMs: config.shutdownDelayMs })
   const metrics = new ServiceMetrics(() => models.current().version)
   /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
   const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {

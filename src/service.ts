@@ -1,0 +1,85 @@
+// The service's start-up without the process around it (server.ts adds env, signals and exit codes),
+// so tests run it in process: load the model, build the app, listen, warm up, turn ready.
+import type { EventEmitter } from 'node:events'
+import type { FastifyInstance } from 'fastify'
+import { ArtefactError } from './artefact/artefact-store.js'
+import { ConfigError, type Config } from './config.js'
+import { buildApp, type AppOptions } from './http/app.js'
+import { ModelHolder } from './model/model-holder.js'
+import { loadPredictor } from './model/predictor.js'
+
+export interface Service {
+  /** Closing it drains (see http/graceful-close.ts), then disposes the model. */
+  readonly app: FastifyInstance
+  /** Listens, warms the model up and turns readiness 200. On failure the app is closed (nothing listens). */
+  readonly start: () => Promise<void>
+}
+
+/** Loads the configured model and builds the app around it; nothing listens yet. */
+export async function createService (config: Config, options: AppOptions = {}): Promise<Service> {
+  const { predictor, dir } = await withoutAddedCrashListeners(async () => await loadPredictor(config))
+  const models = new ModelHolder(predictor)
+  let app: FastifyInstance
+  try {
+    app = await buildApp(config, models, options)
+  } catch (err) {
+    models.close()
+    throw err
+  }
+  // Whoever creates a holder disposes it, not buildApp: tests build many apps on one shared
+  // predictor, and closing one of those apps must not dispose the model the others still use.
+  app.addHook('onClose', (_instance, done) => {
+    models.close()
+    done()
+  })
+
+  const start = async (): Promise<void> => {
+    try {
+      await app.listen({ port: config.port, host: config.host })
+    } catch (err) {
+      await app.close()
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+      throw new ConfigError([`HOST/PORT: cannot listen on ${config.host}:${config.port} (${code})`])
+    }
+    const started = performance.now()
+    try {
+      // Through the holder, so a close during warm-up (a signal) cannot dispose the model under it.
+      await models.use(async () => { await predictor.warmUp() })
+    } catch (err) {
+      await app.close()
+      throw err
+    }
+    app.readiness.markReady()
+    app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, warmUpMs: Math.round(performance.now() - started) }, 'ready')
+  }
+  return { app, start }
+}
+
+const CRASH_EVENTS = ['uncaughtException', 'unhandledRejection'] as const
+
+/**
+ * Runs `work`, then removes the uncaughtException / unhandledRejection listeners it added: process-wide
+ * error handling is the entry's (close-with-grace in server.ts). TensorFlow's wasm backend (Emscripten)
+ * adds two that rethrow, which end the process at once (exit 7, with a 100 kB line of minified code)
+ * before any drain; they exist only to let Emscripten's own exit() through, which tfjs never calls.
+ */
+async function withoutAddedCrashListeners<T> (work: () => Promise<T>): Promise<T> {
+  // As a plain emitter: process's typings list events one overload at a time.
+  const emitter: EventEmitter = process
+  const before = new Map(CRASH_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]))
+  try {
+    return await work()
+  } finally {
+    for (const event of CRASH_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (before.get(event)?.has(listener) !== true) emitter.removeListener(event, listener as (...args: unknown[]) => void)
+      }
+    }
+  }
+}
+
+/** The one stderr line for a failed start-up: the message names the file or variable; unknown errors keep their stack. */
+export function describeStartupFailure (err: unknown): string {
+  const known = err instanceof ConfigError || err instanceof ArtefactError
+  return `buy-again: cannot start: ${known ? err.message : (err as Error).stack ?? String(err)}`
+}
