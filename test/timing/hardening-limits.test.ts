@@ -5,9 +5,9 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { buildTestApp, validCustomer } from './helpers/app.js'
-import { committedStubModel } from './helpers/stub-model.js'
-import { expectError, postCsv, postJson, postRawJson, sampleCustomers, toApiCsv, type Response } from './helpers/http.js'
+import { buildTestApp, validCustomer } from '../helpers/app.js'
+import { committedStubModel } from '../helpers/stub-model.js'
+import { expectError, postCsv, postJson, postRawJson, sampleCustomers, toApiCsv, type Response } from '../helpers/http.js'
 
 const MAX_BATCH = 50
 const BODY_LIMIT_BYTES = 65_536

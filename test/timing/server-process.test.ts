@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { validCustomer } from './helpers/app.js'
-import { startServer, waitUntilReady } from './helpers/server-process.js'
+import { validCustomer } from '../helpers/app.js'
+import { startServer, waitUntilReady } from '../helpers/server-process.js'
 
 test('server - missing artefact directory - exits 1 with one stderr line naming card.json, the port never opens', async () => {
   const server = startServer({ MODEL_DIR: '/nonexistent/model' })
@@ -18,7 +18,7 @@ test('server - missing artefact directory - exits 1 with one stderr line naming 
 
 test('server - SIGTERM with batches in flight, then 5 MB explain answers asked for during the drain delay - readiness 503, every body whole, exit 0 within 10 s', async () => {
   // Load shedding off: on a busy CI machine it may rightly answer 503 to some of the batches.
-  const server = startServer({ SHUTDOWN_DELAY_MS: '1000', MAX_EVENT_LOOP_DELAY_MS: '0' })
+  const server = startServer({ SHUTDOWN_DELAY_MS: '3000', MAX_EVENT_LOOP_DELAY_MS: '0' })
   const base = await waitUntilReady(server)
   assert.equal((await fetch(`${base}/health/ready`)).status, 200)
   const post = async (path: string, body: string): Promise<{ status: number, body: { predictions: unknown[] } }> => {
@@ -32,7 +32,7 @@ test('server - SIGTERM with batches in flight, then 5 MB explain answers asked f
   await sleep(30)
   const signalledAt = Date.now()
   server.child.kill('SIGTERM')
-  // The signal is handled on the next free event-loop turn; during the drain delay (1 s) the
+  // The signal is handled on the next free event-loop turn; during the drain delay (3 s, ample on a loaded machine) the
   // listener is still open and readiness says 503.
   let readiness = 200
   for (let i = 0; i < 200 && readiness === 200; i++) {

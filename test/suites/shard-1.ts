@@ -1,0 +1,4 @@
+// Shard 1 of 2 of the test files (see helpers/suite-shard.ts).
+import { importShard } from '../helpers/suite-shard.js'
+
+await importShard(1, 2)
