@@ -4,6 +4,7 @@
 import { buildApp } from '../src/http/app.js'
 import { loadConfig } from '../src/config.js'
 import { ModelHolder } from '../src/model/model-holder.js'
+import { ModelVersions } from '../src/model/model-versions.js'
 import { loadPredictor } from '../src/model/predictor.js'
 import type { ServingModel } from '../src/model/serving-model.js'
 
@@ -19,7 +20,8 @@ const { predictor: real } = await loadPredictor(config)
 const predictor: ServingModel = mode === 'model'
   ? real
   : { version: real.version, threshold: real.threshold, card: real.card, predict: async (customers) => new Float32Array(customers.length).fill(0.25) }
-const app = await buildApp(config, new ModelHolder(predictor))
+const versions = new ModelVersions(new ModelHolder(predictor), { modelsRoot: config.modelsRoot, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('not in the benchmark')) })
+const app = await buildApp(config, versions)
 await app.listen({ port, host: '127.0.0.1' })
 if (mode === 'model') await real.warmUp()
 app.readiness.markReady()

@@ -1,4 +1,4 @@
-// What the command-line scripts (train, score) share: flag checks, their streams, exit codes, and the
+// What the command-line scripts (train, score, models) share: flag checks, their streams, exit codes, and the
 // check that a script was started by node rather than imported by a test.
 import { realpathSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
@@ -7,6 +7,12 @@ import { pathToFileURL } from 'node:url'
 export const EXIT_OK = 0
 /** A bug: the stack is printed. */
 export const EXIT_UNEXPECTED = 1
+/**
+ * A request the script understood and declined (a model failing verification or the promotion check,
+ * a version that exists already): the message alone. 1, as a bug: for an operator's script both mean
+ * "nothing was changed", and 2 stays "you typed it wrong".
+ */
+export const EXIT_REFUSED = 1
 /** The user's to fix (flags, files, data): the message alone. */
 export const EXIT_USER_ERROR = 2
 
@@ -25,6 +31,9 @@ export interface CliIo {
 /** Bad flags: the scripts print the message and a pointer to --help, and exit 2. */
 export class UsageError extends Error {}
 
+/** A refusal: the scripts print the message and exit EXIT_REFUSED, having changed nothing. */
+export class RefusedError extends Error {}
+
 /** A numeric flag's value, or null when the flag was not given; a UsageError names a bad value. */
 export function numberFlag (name: string, text: string | undefined, check: (n: number) => boolean): number | null {
   if (text === undefined) return null
@@ -39,11 +48,15 @@ export function isUsageError (err: unknown): boolean {
 }
 
 /**
- * Writes a failed run's message to stderr and returns its exit code: the user's errors (`isUserError`,
- * and bad flags, which add a pointer to --help) get the message alone and 2; anything else is a bug
- * and gets the stack and 1.
+ * Writes a failed run's message to stderr and returns its exit code: a RefusedError gets the message
+ * alone and 1; the user's errors (`isUserError`, and bad flags, which add a pointer to --help) get the
+ * message alone and 2; anything else is a bug and gets the stack and 1.
  */
 export function reportFailure (command: string, err: unknown, stderr: Writable, isUserError: (err: unknown) => boolean): number {
+  if (err instanceof RefusedError) {
+    stderr.write(`${command}: ${err.message}\n`)
+    return EXIT_REFUSED
+  }
   const usage = isUsageError(err)
   const expected = usage || isUserError(err)
   const text = err instanceof Error ? (expected ? err.message : err.stack ?? err.message) : String(err)

@@ -5,7 +5,7 @@ import { open, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
+import { CURRENT_FILE, DEFAULT_MODELS_ROOT, VERSION_RULE, isValidVersion } from '../src/artefact/models-root.js'
 import { CsvDataError, describeProblem } from '../src/domain/customer-csv.js'
 import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type ScoringProgress, type ScoringSummary } from '../src/scoring/file-scoring.js'
 import type { Predictor } from '../src/model/predictor.js'
@@ -34,8 +34,15 @@ Input and output
   --skip-invalid        skip rows with invalid values and report them (default: stop at the
                         first, exit code 2). Broken CSV quoting always stops
 
-Model
-  --model-dir DIR       artefact directory (default: the version named in ${join(DEFAULT_MODELS_ROOT, 'CURRENT')})
+Model: the first of --model-dir, --model-version, MODEL_DIR and CURRENT that is given
+  --model-dir DIR       artefact directory
+  --model-version V     the version V in the models root
+  --models-dir DIR      models root that --model-version and CURRENT are read from
+                        (default: ${DEFAULT_MODELS_ROOT}); naming it
+                        is choosing a model, so MODEL_DIR is then not used
+  MODEL_DIR=DIR         environment variable, as the server reads it: the artefact directory
+                        when no flag chooses the model
+  (default)             the version named in the models root's ${CURRENT_FILE} file
   --threshold X         willBuy = probability >= X, from 0 to 1 (default: the model's)
   --batch-size N        rows per model call, 1 to ${MAX_SCORING_BATCH_SIZE} (default: ${DEFAULT_SCORING_BATCH_SIZE})
 
@@ -56,6 +63,9 @@ interface ScoreArgs {
   readonly input: string
   readonly output: string
   readonly modelDir: string | null
+  readonly modelVersion: string | null
+  /** The models root given with --models-dir, or null for the default. */
+  readonly modelsDir: string | null
   readonly threshold: number | null
   readonly batchSize: number
   readonly skipInvalid: boolean
@@ -71,6 +81,8 @@ function parseScoreArgs (argv: string[]): ScoreArgs {
       in: { type: 'string' },
       out: { type: 'string' },
       'model-dir': { type: 'string' },
+      'model-version': { type: 'string' },
+      'models-dir': { type: 'string' },
       threshold: { type: 'string' },
       'skip-invalid': { type: 'boolean' },
       'batch-size': { type: 'string' },
@@ -81,10 +93,21 @@ function parseScoreArgs (argv: string[]): ScoreArgs {
   const help = values.help === true
   if (!help && (values.in === undefined || values.in === '')) throw new UsageError('--in FILE is required (- reads stdin)')
   if (values.out === '') throw new UsageError('--out needs a file name (- writes stdout)')
+  const modelVersion = values['model-version'] ?? null
+  if (modelVersion !== null && !isValidVersion(modelVersion)) throw new UsageError(`--model-version may contain only ${VERSION_RULE}`)
+  // --model-dir names the artefact itself: a root or a version besides it would be silently ignored.
+  for (const flag of ['model-version', 'models-dir'] as const) {
+    if (values['model-dir'] !== undefined && values[flag] !== undefined) throw new UsageError(`--model-dir and --${flag} both choose the model: give one`)
+  }
+  for (const flag of ['model-dir', 'models-dir'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag} needs a directory`)
+  }
   return {
     input: values.in ?? '-',
     output: values.out ?? '-',
     modelDir: values['model-dir'] ?? null,
+    modelVersion,
+    modelsDir: values['models-dir'] ?? null,
     threshold: numberFlag('threshold', values.threshold, (n) => n >= 0 && n <= 1),
     batchSize: numberFlag('batch-size', values['batch-size'], (n) => Number.isInteger(n) && n >= 1 && n <= MAX_SCORING_BATCH_SIZE) ?? DEFAULT_SCORING_BATCH_SIZE,
     skipInvalid: values['skip-invalid'] === true,
@@ -187,14 +210,50 @@ function reportSkipped (summary: ScoringSummary, log: (line: string) => void): v
   if (summary.rowsSkipped > LISTED_PROBLEMS) log(`  ... and ${summary.rowsSkipped - LISTED_PROBLEMS} more skipped rows`)
 }
 
-async function loadModel (modelDir: string | null): Promise<{ predictor: Predictor, dir: string }> {
-  // Imported here, not at the top: TensorFlow.js takes a second to load, which --help and flag
-  // errors need not wait for.
-  const [{ loadPredictor }, { ArtefactError }] = await Promise.all([import('../src/model/predictor.js'), import('../src/artefact/artefact-store.js')])
+/** Settings of a run that do not come from flags. */
+export interface ScoreOptions {
+  /**
+   * The environment MODEL_DIR is read from, through config.ts's rule (the server's): the direct run
+   * passes process.env; tests pass their own, so a MODEL_DIR around the test run cannot change them.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+interface LoadedModel {
+  readonly predictor: Predictor
+  readonly dir: string
+  /** What chose the model, for the log line. */
+  readonly source: string
+}
+
+/** The model chosen by the flags, MODEL_DIR or CURRENT (in that order), verified as the server verifies it. */
+async function loadModel (args: ScoreArgs, env: Readonly<Record<string, string | undefined>>): Promise<LoadedModel> {
+  // Imported here, not at the top: TensorFlow.js takes a second to load (config.ts imports it too),
+  // which --help and flag errors need not wait for.
+  const [{ loadVerifiedModel }, { ArtefactError, resolveCurrentDir }, { initTensorFlow }, { modelDirFromEnv }] = await Promise.all([
+    import('../src/model/model-loader.js'),
+    import('../src/artefact/artefact-store.js'),
+    import('../src/artefact/tensorflow.js'),
+    import('../src/config.js')
+  ])
+  const root = args.modelsDir ?? DEFAULT_MODELS_ROOT
+  const envModelDir = modelDirFromEnv(env)
+  const currentFile = join(root, CURRENT_FILE)
+  // `version`: the card must name the version asked for (a copied folder that kept its old card is refused).
+  const choice: { dir: string | null, version?: string, source: string } =
+    args.modelDir !== null
+      ? { dir: args.modelDir, source: '--model-dir' }
+      : args.modelVersion !== null
+        ? { dir: join(root, args.modelVersion), version: args.modelVersion, source: '--model-version' }
+        : args.modelsDir === null && envModelDir !== null
+          ? { dir: envModelDir, source: 'MODEL_DIR' }
+          : { dir: null, source: currentFile }
   try {
-    return await loadPredictor({ modelDir, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
+    await initTensorFlow('wasm')
+    const dir = choice.dir ?? await resolveCurrentDir(root)
+    return { predictor: await loadVerifiedModel(dir, choice.version), dir, source: choice.source }
   } catch (err) {
-    if (err instanceof ArtefactError) throw new InputError(`cannot load the model: ${err.message}`)
+    if (err instanceof ArtefactError) throw new InputError(`cannot load the model chosen by ${choice.source}: ${err.message}`)
     throw err
   }
 }
@@ -203,10 +262,10 @@ async function loadModel (modelDir: string | null): Promise<{ predictor: Predict
  * Runs the scoring CLI with `argv` (the flags, without node and the script) and returns the exit code:
  * 0 scored, 2 the user's to fix (message only), 1 unexpected (with the stack), 130 stopped by io.signal.
  */
-export async function main (argv: string[], io: CliIo = {}): Promise<number> {
+export async function main (argv: string[], io: CliIo = {}, options: ScoreOptions = {}): Promise<number> {
   const stderr = io.stderr ?? process.stderr
   try {
-    await score(argv, io)
+    await score(argv, io, options.env ?? {})
     return EXIT_OK
   } catch (err) {
     if (err instanceof InterruptedError) {
@@ -223,7 +282,7 @@ export async function main (argv: string[], io: CliIo = {}): Promise<number> {
   }
 }
 
-async function score (argv: string[], io: CliIo): Promise<void> {
+async function score (argv: string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const stdout = io.stdout ?? process.stdout
   const stderr = io.stderr ?? process.stderr
   const args = parseScoreArgs(argv)
@@ -243,11 +302,11 @@ async function score (argv: string[], io: CliIo): Promise<void> {
   io.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     if (io.signal?.aborted === true) onAbort()
-    const { predictor, dir } = await loadModel(args.modelDir)
+    const { predictor, dir, source } = await loadModel(args, env)
     try {
       io.signal?.throwIfAborted()
       const threshold = args.threshold ?? predictor.threshold
-      if (!args.quiet) log(`score: model ${predictor.version} (${dir}), threshold ${threshold}`)
+      if (!args.quiet) log(`score: model ${predictor.version} (${dir}, chosen by ${source}), threshold ${threshold}`)
       const started = performance.now()
       // A line redrawn on the terminal the CSV is printed on would garble both.
       const showProgress = !args.quiet && !(args.output === '-' && stdout.isTTY === true && stderr.isTTY === true)
@@ -306,7 +365,7 @@ async function runDirectly (): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    process.exitCode = await main(process.argv.slice(2), { signal: interruption.signal })
+    process.exitCode = await main(process.argv.slice(2), { signal: interruption.signal }, { env: process.env })
   } finally {
     stopHandling()
   }

@@ -1,6 +1,6 @@
 // CLI: customer CSV -> features -> fit -> calibrate -> evaluate -> versioned artefact under the models root.
 // Run `npm run train -- --help` for the flags. main(argv, io) is exported for in-process tests.
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
@@ -8,13 +8,15 @@ import { DEFAULT_MODELS_ROOT, VERSION_RULE, defaultVersionName, isValidVersion }
 import { CsvDataError, describeProblem, parseCustomerCsv } from '../src/domain/customer-csv.js'
 import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../src/domain/features.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
-import { serializeModel, setCurrentVersion, sha256, writeArtefact } from '../src/artefact/artefact-store.js'
+import { serializeModel, sha256, writeArtefact } from '../src/artefact/artefact-store.js'
+import { readCurrentVersion } from '../src/artefact/model-catalog.js'
+import { recordPromotion } from '../src/artefact/promotion-history.js'
 import { renderReport } from '../src/training/report/render-report.js'
 import { initTensorFlow, tensorFlowVersions } from '../src/artefact/tensorflow.js'
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel } from '../src/training/pipeline.js'
 import type { TrainingOptions } from '../src/artefact/model-card.js'
 import { formatSummary } from '../src/training/summary.js'
-import { EXIT_OK, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
+import { EXIT_OK, RefusedError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
 
 const DEFAULT_DATA_FILE = '../shared/data/audiobooks.csv'
 
@@ -31,8 +33,11 @@ Data
 Output
   --models-dir DIR      parent directory of artefacts (default: ${DEFAULT_MODELS_ROOT})
   --version NAME        artefact directory name: ${VERSION_RULE}
-                        (default: v<UTC date>-<first 8 hex digits of the weights' SHA-256>)
-  --no-promote          do not make this artefact the default (models-dir/CURRENT)
+                        (default: v<UTC date>-<first 8 hex digits of the weights' SHA-256>).
+                        An existing directory is never overwritten: exit code 1, nothing written
+  --force               overwrite an existing artefact directory of that name
+  --no-promote          do not make this artefact the default (models-dir/CURRENT; when it
+                        does, the change is appended to models-dir/HISTORY, reason "train")
 
 Model
   --seed N              seed for split, initial weights and shuffling (default: ${DEFAULT_TRAINING_OPTIONS.seed})
@@ -48,10 +53,11 @@ Model
   --quiet               no per-epoch lines
   -h, --help            this text
 
-Exit codes: 0 trained; 2 bad flags or data (names row, line and column); 1 unexpected error.
+Exit codes: 0 trained; 2 bad flags or data (names row, line and column); 1 the version exists
+(without --force) or an unexpected error.
 `
 
-function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
+function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, force: boolean, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -60,6 +66,7 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
       'skip-invalid': { type: 'boolean' },
       'models-dir': { type: 'string' },
       version: { type: 'string' },
+      force: { type: 'boolean' },
       'no-promote': { type: 'boolean' },
       seed: { type: 'string' },
       ensemble: { type: 'string' },
@@ -97,6 +104,7 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
     data: values.data ?? DEFAULT_DATA_FILE,
     modelsDir: values['models-dir'] ?? DEFAULT_MODELS_ROOT,
     version,
+    force: values.force === true,
     promote: values['no-promote'] !== true,
     skipInvalid: values['skip-invalid'] === true,
     quiet: values.quiet === true,
@@ -120,12 +128,23 @@ export async function main (argv: string[], io: CliIo = {}): Promise<number> {
   }
 }
 
+/**
+ * Refuses to write over an existing artefact directory unless `force`: a version name stands for one
+ * model, which a server, HISTORY and rollback may rely on.
+ */
+async function refuseExisting (dir: string, force: boolean): Promise<void> {
+  if (force || await stat(dir).catch(() => null) === null) return
+  throw new RefusedError(`${dir} already exists; nothing was written. Choose another --version, or --force to overwrite it`)
+}
+
 async function train (argv: string[], stdout: Writable, stderr: Writable): Promise<void> {
   const args = parseTrainArgs(argv)
   if (args.help) {
     stdout.write(HELP)
     return
   }
+  // Before reading data or training: minutes of work must not end in a refusal that was known at once.
+  if (args.version !== undefined) await refuseExisting(join(args.modelsDir, args.version), args.force)
   const started = performance.now()
   let bytes: Buffer
   try {
@@ -152,6 +171,8 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
     const createdAt = new Date()
     const version = args.version ?? defaultVersionName(createdAt, sha256(weights))
     const dir = join(args.modelsDir, version)
+    // Again: the default name is known only now, and a named directory may have appeared meanwhile.
+    await refuseExisting(dir, args.force)
     const seconds = (performance.now() - started) / 1000
     const card: Omit<ModelCard, 'files'> = {
       version,
@@ -176,7 +197,11 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
       card,
       reportHtml
     })
-    if (args.promote) await setCurrentVersion(args.modelsDir, version)
+    if (args.promote) {
+      const previous = await readCurrentVersion(args.modelsDir)
+      // Retraining the current version in place (--force) changes its files, not which version is current.
+      if (previous !== version) await recordPromotion(args.modelsDir, previous, version, 'train')
+    }
     stdout.write(formatSummary(result, { dir, promoted: args.promote, seconds }))
   } finally {
     result.model.dispose()

@@ -32,6 +32,8 @@ export interface Config {
   readonly maxEventLoopDelayMs: number
   /** Accepted API keys; empty means no authentication. */
   readonly apiKeys: readonly string[]
+  /** Most model versions held in memory at once, the current one included (pinned versions are dropped least recently used first). */
+  readonly maxLoadedModels: number
 }
 
 export class ConfigError extends Error {
@@ -58,13 +60,23 @@ export const ENV_DEFAULTS = {
   KEEP_ALIVE_TIMEOUT_MS: '72000',
   MAX_HEADER_BYTES: '16384',
   MAX_EVENT_LOOP_DELAY_MS: '1000',
-  API_KEYS: ''
+  API_KEYS: '',
+  MAX_LOADED_MODELS: '3'
 } as const
 
 /** Shortest API key accepted: long enough that guessing is hopeless. */
 export const MIN_API_KEY_LENGTH = 16
 
 type EnvName = keyof typeof ENV_DEFAULTS
+
+/**
+ * MODEL_DIR of an environment, trimmed; null when unset or blank (then CURRENT names the version).
+ * Exported for `npm run score`, which honours the variable as the server does.
+ */
+export function modelDirFromEnv (env: Readonly<Record<string, string | undefined>>): string | null {
+  const value = env.MODEL_DIR?.trim() ?? ''
+  return value === '' ? null : value
+}
 
 /** Builds a frozen Config from an environment (process.env in production, a plain object in tests). */
 export function loadConfig (env: Readonly<Record<string, string | undefined>>, modelsRoot = DEFAULT_MODELS_ROOT): Config {
@@ -94,7 +106,7 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, m
     port: integer('PORT', 0, 65535),
     host: read('HOST'),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
-    modelDir: read('MODEL_DIR') === '' ? null : read('MODEL_DIR'),
+    modelDir: modelDirFromEnv(env),
     modelsRoot,
     backend: oneOf('TF_BACKEND', BACKENDS),
     maxBatch: integer('MAX_BATCH', 1, 1_000_000),
@@ -105,7 +117,8 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, m
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 1, 3_600_000),
     maxHeaderBytes: integer('MAX_HEADER_BYTES', 1024, 1024 * 1024),
     maxEventLoopDelayMs: integer('MAX_EVENT_LOOP_DELAY_MS', 0, 600_000),
-    apiKeys: apiKeys(read('API_KEYS'))
+    apiKeys: apiKeys(read('API_KEYS')),
+    maxLoadedModels: integer('MAX_LOADED_MODELS', 1, 20)
   }
   function apiKeys (text: string): string[] {
     const keys = text === '' ? [] : text.split(',').map((k) => k.trim())

@@ -8,11 +8,13 @@ import { createService, describeStartupFailure } from './service.js'
 
 async function main (): Promise<void> {
   const config = loadConfig(process.env)
-  const { app, start } = await createService(config)
+  const { app, start, versions } = await createService(config)
   // Installed before listening, so a signal during warm-up drains too. A second signal exits 1 at
   // once; an uncaught error closes the same way and exits 1.
   closeWithGrace({
     delay: config.shutdownTimeoutMs + config.shutdownDelayMs,
+    // SIGHUP reloads the model (below) instead of shutting down.
+    skip: ['SIGHUP'],
     logger: app.log,
     onTimeout: () => app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'in-flight requests did not finish in time; exiting')
   }, async ({ signal, err }) => {
@@ -20,6 +22,10 @@ async function main (): Promise<void> {
     else app.log.info({ signal }, 'shutting down: readiness is 503, finishing in-flight requests')
     await app.close()
     app.log.info('closed')
+  })
+  process.on('SIGHUP', () => {
+    app.log.info('SIGHUP: reading models/CURRENT again')
+    versions.reload('signal', true).catch((err: unknown) => app.log.error({ err }, 'reload after SIGHUP failed'))
   })
   await start()
 }

@@ -6,6 +6,8 @@ import { ArtefactError } from './artefact/artefact-store.js'
 import { ConfigError, type Config } from './config.js'
 import { buildApp, type AppOptions } from './http/app.js'
 import { ModelHolder } from './model/model-holder.js'
+import { loadVerifiedModel } from './model/model-loader.js'
+import { ModelVersions } from './model/model-versions.js'
 import { loadPredictor } from './model/predictor.js'
 
 export interface Service {
@@ -13,23 +15,36 @@ export interface Service {
   readonly app: FastifyInstance
   /** Listens, warms the model up and turns readiness 200. On failure the app is closed (nothing listens). */
   readonly start: () => Promise<void>
+  /** The versions served: SIGHUP calls versions.reload('signal', true). */
+  readonly versions: ModelVersions
 }
+
+/** How often models/CURRENT is read for a change (the contract: new answers within 5 s of it). */
+export const CURRENT_POLL_INTERVAL_MS = 1000
 
 /** Loads the configured model and builds the app around it; nothing listens yet. */
 export async function createService (config: Config, options: AppOptions = {}): Promise<Service> {
   const { predictor, dir } = await withoutAddedCrashListeners(async () => await loadPredictor(config))
   const models = new ModelHolder(predictor)
+  const versions = new ModelVersions(models, {
+    modelsRoot: config.modelsRoot,
+    maxLoaded: config.maxLoadedModels,
+    // MODEL_DIR pins the served directory: nothing is watched.
+    pinned: config.modelDir !== null,
+    load: async (modelDir, version) => await loadVerifiedModel(modelDir, version)
+  })
   let app: FastifyInstance
   try {
-    app = await buildApp(config, models, options)
+    app = await buildApp(config, versions, options)
   } catch (err) {
-    models.close()
+    versions.close()
     throw err
   }
+  versions.useLog(app.log)
   // Whoever creates a holder disposes it, not buildApp: tests build many apps on one shared
   // predictor, and closing one of those apps must not dispose the model the others still use.
   app.addHook('onClose', (_instance, done) => {
-    models.close()
+    versions.close()
     done()
   })
 
@@ -50,9 +65,10 @@ export async function createService (config: Config, options: AppOptions = {}): 
       throw err
     }
     app.readiness.markReady()
-    app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, warmUpMs: Math.round(performance.now() - started) }, 'ready')
+    versions.startWatching(CURRENT_POLL_INTERVAL_MS)
+    app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, watchingCurrent: versions.watching, warmUpMs: Math.round(performance.now() - started) }, 'ready')
   }
-  return { app, start }
+  return { app, start, versions }
 }
 
 const CRASH_EVENTS = ['uncaughtException', 'unhandledRejection'] as const

@@ -18,7 +18,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   scoring: ['model', 'artefact', 'domain'],
   observability: [],
   http: ['scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],
-  training: ['artefact', 'domain'],
+  evaluation: ['artefact'],
+  training: ['evaluation', 'artefact', 'domain'],
   'config.ts': ['artefact'],
   'server.ts': ['service.ts', 'http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],
   'service.ts': ['http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts']

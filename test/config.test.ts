@@ -31,7 +31,8 @@ test('loadConfig - empty environment - the documented defaults', () => {
     keepAliveTimeoutMs: 72_000,
     maxHeaderBytes: 16_384,
     maxEventLoopDelayMs: 1000,
-    apiKeys: []
+    apiKeys: [],
+    maxLoadedModels: 3
   })
 })
 
@@ -50,7 +51,8 @@ test('loadConfig - every variable set - parsed and typed', () => {
     KEEP_ALIVE_TIMEOUT_MS: '65000',
     MAX_HEADER_BYTES: '8192',
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb'
+    API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
+    MAX_LOADED_MODELS: '5'
   }, '/srv/models')
   assert.deepEqual(config, {
     port: 8080,
@@ -67,7 +69,8 @@ test('loadConfig - every variable set - parsed and typed', () => {
     keepAliveTimeoutMs: 65_000,
     maxHeaderBytes: 8192,
     maxEventLoopDelayMs: 0,
-    apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb']
+    apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+    maxLoadedModels: 5
   })
 })
 

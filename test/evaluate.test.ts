@@ -1,10 +1,14 @@
-// Metrics on small hand-computed examples (each expected value is worked out in the comment beside it).
+// Metrics and the promotion check on small hand-computed examples (each expected value is worked out in
+// the comment beside it).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss, mean,
   metricsAtThreshold, prAuc, rocAuc
-} from '../src/training/classifier-metrics.js'
+} from '../src/evaluation/classifier-metrics.js'
+import {
+  DEFAULT_LOG_LOSS_TOLERANCE, MAX_CALIBRATION_ERROR, hasBothClasses, labelledFileMetrics, promotionRefusals, type LabelledFileMetrics
+} from '../src/evaluation/promotion-gate.js'
 
 function assertNear (actual: number, expected: number, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`)
@@ -163,4 +167,43 @@ test('bestF1Threshold - tied scores - never splits a tie', () => {
 test('mean - four values - 2.5', () => {
   assert.equal(mean([1, 2, 3, 4]), 2.5)
   assert.equal(mean(new Float32Array([0.5, 1.5])), 1)
+})
+
+test('labelledFileMetrics - scores [0.1,0.4,0.35,0.8] labels [0,0,1,1] - the figures promote --data prints', () => {
+  const m = labelledFileMetrics([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
+  assert.equal(m.rows, 4)
+  assert.equal(m.baseRate, 0.5)
+  assertNear(m.meanProbability, 0.4125)
+  assert.equal(m.rocAuc, 0.75)
+  // -(ln 0.9 + ln 0.6 + ln 0.35 + ln 0.8) / 4
+  assertNear(m.logLoss, -(Math.log(0.9) + Math.log(0.6) + Math.log(0.35) + Math.log(0.8)) / 4)
+  // One score per bin: (|0.1 - 0| + |0.4 - 0| + |0.35 - 1| + |0.8 - 1|) / 4 = 1.35 / 4.
+  assertNear(m.calibrationError, 0.3375)
+  // ceil(4 x 0.2) = 1 customer, 0.8, a buyer: 1 of 2 buyers.
+  assert.equal(m.captureTop20, 0.5)
+  assert.throws(() => labelledFileMetrics([0.1, 0.2], [0, 0]), /both classes/)
+})
+
+test('hasBothClasses - one class or none - false', () => {
+  assert.equal(hasBothClasses([0, 1, 0]), true)
+  assert.equal(hasBothClasses([0, 0]), false)
+  assert.equal(hasBothClasses([1, 1]), false)
+  assert.equal(hasBothClasses([]), false)
+})
+
+test('promotionRefusals - log loss beyond the tolerance, calibration above the limit - one reason each; within them none', () => {
+  const current: LabelledFileMetrics = { rows: 100, baseRate: 0.16, meanProbability: 0.16, rocAuc: 0.9, logLoss: 0.3, calibrationError: 0.02, captureTop20: 0.7 }
+  const rule = { logLossTolerance: DEFAULT_LOG_LOSS_TOLERANCE, maxCalibrationError: MAX_CALIBRATION_ERROR }
+  const candidate = (logLoss: number, calibrationError: number): LabelledFileMetrics => ({ ...current, logLoss, calibrationError })
+  assert.deepEqual(promotionRefusals(candidate(0.304, 0.05), current, rule), [], 'worse by 0.004 of 0.005 allowed; calibration error at the limit')
+  assert.deepEqual(promotionRefusals(candidate(0.25, 0.01), current, rule), [], 'better')
+  assert.deepEqual(promotionRefusals(candidate(0.306, 0.02), current, rule), [
+    "log loss 0.3060 is worse than the current model's 0.3000 by 0.0060, more than the tolerance 0.005"
+  ])
+  assert.deepEqual(promotionRefusals(candidate(0.3, 0.051), current, rule), ['calibration error 0.0510 is above 0.05'])
+  assert.equal(promotionRefusals(candidate(0.9, 0.2), current, rule).length, 2)
+  // No current model: only the calibration limit applies.
+  assert.deepEqual(promotionRefusals(candidate(0.9, 0.02), null, rule), [])
+  assert.equal(promotionRefusals(candidate(0.9, 0.2), null, rule).length, 1)
+  assert.deepEqual(promotionRefusals(candidate(0.306, 0.02), current, { ...rule, logLossTolerance: 0.01 }), [])
 })

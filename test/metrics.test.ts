@@ -7,9 +7,10 @@ import { buildTestApp, validCustomer } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
 
 let app: FastifyInstance
+const model = committedStubModel()
 
 before(async () => {
-  app = await buildTestApp(committedStubModel())
+  app = await buildTestApp(model)
 })
 after(async () => { await app.close() })
 
@@ -35,8 +36,10 @@ test('GET /metrics - after scoring - predictions counted by decision, batch size
   const text = await scrape()
   assert.equal(sample(text, /^prediction_probability_count /) - beforeCount, 4)
   // threshold=0 makes the single one a buyer; threshold=1 makes the three non-buyers (probabilities are < 1).
-  assert.equal(sample(text, /^predictions_total\{will_buy="true"\} /) - sample(beforeText, /^predictions_total\{will_buy="true"\} /), 1)
-  assert.equal(sample(text, /^predictions_total\{will_buy="false"\} /) - sample(beforeText, /^predictions_total\{will_buy="false"\} /), 3)
+  // Counted by the version that scored them.
+  const counter = (willBuy: boolean): RegExp => new RegExp(`^predictions_total\\{will_buy="${String(willBuy)}",model_version="${model.version}"\\} `)
+  assert.equal(sample(text, counter(true)) - sample(beforeText, counter(true)), 1)
+  assert.equal(sample(text, counter(false)) - sample(beforeText, counter(false)), 3)
   assert.equal(sample(text, /^prediction_batch_size_bucket\{le="1"\} /) - sample(beforeText, /^prediction_batch_size_bucket\{le="1"\} /), 1)
   assert.match(text, /^model_info\{version="v[\w-]+"\} 1$/m)
   assert.match(text, /^process_resident_memory_bytes \d+/m)

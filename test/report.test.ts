@@ -1,7 +1,7 @@
 // The model report: curve points against hand-computed values, and the rendered page (charts, table, no URLs, escaping).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { rocAuc } from '../src/training/classifier-metrics.js'
+import { rocAuc } from '../src/evaluation/classifier-metrics.js'
 import { createRandom } from '../src/domain/seeded-random.js'
 import { areaUnderCurve, gainsPoints, rocPoints, scoreHistogram, thinPoints } from '../src/training/report/curves.js'
 import { escapeHtml } from '../src/training/report/html.js'

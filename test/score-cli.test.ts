@@ -12,10 +12,11 @@ import { parse as parseSync } from 'csv-parse/sync'
 import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { parseCustomerCsv } from '../src/domain/customer-csv.js'
 import type { Predictor } from '../src/model/predictor.js'
-import { main } from '../scripts/score.js'
+import { main, type ScoreOptions } from '../scripts/score.js'
 import { loadCommittedPredictor } from './helpers/app.js'
 import { makeTempDir } from './helpers/artefact.js'
 import { runMain, type CliRun, type CliRunOptions } from './helpers/cli-io.js'
+import { committedArtefactDir, copyArtefact, setCurrent } from './helpers/model-versions.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
 import { runScript } from './helpers/run-script.js'
 import { generateCustomers, toCsv } from './helpers/synthetic.js'
@@ -23,6 +24,11 @@ import { generateCustomers, toCsv } from './helpers/synthetic.js'
 /** scripts/score.ts's main() with `stdin` on its standard input (empty unless given), in this process. */
 function runScore (args: readonly string[], stdin: CliRunOptions['stdin'] = '', options: Omit<CliRunOptions, 'stdin'> = {}): Promise<CliRun> {
   return runMain(main, args, { ...options, stdin })
+}
+
+/** scripts/score.ts's main() run as if the environment were `env` (MODEL_DIR is read from it). */
+function runScoreWithEnv (env: NonNullable<ScoreOptions['env']>, args: readonly string[]): Promise<CliRun> {
+  return runMain(async (argv, io) => await main(argv, io, { env }), args)
 }
 
 const KAGGLE_HEADER = ['ID', ...CUSTOMER_FIELDS.map((f) => f.kaggleColumn), 'Target']
@@ -89,7 +95,7 @@ describe('score CLI', { concurrency: true }, () => {
     const run = await runScore(['--help'])
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /^Usage: npm run score -- --in FILE/)
-    for (const flag of ['--in FILE', '--out FILE', '--model-dir DIR', '--threshold X', '--skip-invalid', '--batch-size N', '--quiet', '-h, --help']) {
+    for (const flag of ['--in FILE', '--out FILE', '--model-dir DIR', '--model-version V', '--models-dir DIR', 'MODEL_DIR', '--threshold X', '--skip-invalid', '--batch-size N', '--quiet', '-h, --help']) {
       assert.ok(run.stdout.includes(flag), `help mentions ${flag}`)
     }
     assert.equal(run.stderr, '')
@@ -184,11 +190,73 @@ describe('score CLI', { concurrency: true }, () => {
     await writeFile(file, toCsv(generateCustomers(5, 35), 'kaggle'))
     const run = await runScore(['--in', file, '--out', out, '--model-dir', modelDir])
     assert.equal(run.code, 2, run.stderr)
-    assert.match(run.stderr, /^score: cannot load the model: /)
+    assert.match(run.stderr, /^score: cannot load the model chosen by --model-dir: /)
     assert.ok(run.stderr.includes(modelDir), run.stderr)
     assert.doesNotMatch(run.stderr, /\n\s+at /)
     assert.equal(existsSync(out), false)
     assert.deepEqual(await leftovers('no-model-scored.csv'), [])
+  })
+
+  test('score CLI - choosing the model - --model-dir, then --model-version, then MODEL_DIR (trimmed), then CURRENT, as the log line says', async () => {
+    const committed = await committedArtefactDir()
+    const committedVersion = committed.split('/').at(-1) as string
+    const root = join(work.dir, 'choice-root')
+    await copyArtefact(committed, root, 'v-current')
+    await copyArtefact(committed, root, 'v-flag')
+    const envDir = await copyArtefact(committed, join(work.dir, 'choice-env'), 'v-env')
+    const flagDir = await copyArtefact(committed, join(work.dir, 'choice-dir'), 'v-dir')
+    await setCurrent(root, 'v-current')
+    const file = join(work.dir, 'choice.csv')
+    await writeFile(file, toCsv(generateCustomers(5, 39), 'kaggle'))
+    const chosen = async (env: Record<string, string>, flags: string[]): Promise<string> => {
+      const run = await runScoreWithEnv(env, ['--in', file, '--out', '-', ...flags])
+      assert.equal(run.code, 0, run.stderr)
+      const match = /^score: model (\S+) \((.*), chosen by (.*)\), threshold/m.exec(run.stderr)
+      assert.ok(match !== null, run.stderr)
+      return `${match[1]} by ${match[3]}`
+    }
+    const env = { MODEL_DIR: `  ${envDir} ` }
+    const [byDir, byVersion, byEnv, byRoot, byDefault, blankEnv, versionInDefaultRoot] = await Promise.all([
+      chosen(env, ['--model-dir', flagDir]),
+      chosen(env, ['--models-dir', root, '--model-version', 'v-flag']),
+      chosen(env, []),
+      chosen(env, ['--models-dir', root]),
+      chosen({}, []),
+      chosen({ MODEL_DIR: '   ' }, []),
+      chosen(env, ['--model-version', committedVersion])
+    ])
+    assert.equal(byDir, 'v-dir by --model-dir')
+    assert.equal(byVersion, 'v-flag by --model-version')
+    assert.equal(byEnv, 'v-env by MODEL_DIR')
+    assert.equal(byRoot, `v-current by ${join(root, 'CURRENT')}`, 'naming a root chooses its CURRENT over MODEL_DIR')
+    assert.equal(byDefault, `${committedVersion} by ${join(committed, '..', 'CURRENT')}`)
+    assert.equal(blankEnv, byDefault, 'a blank MODEL_DIR is unset, as for the server')
+    assert.equal(versionInDefaultRoot, `${committedVersion} by --model-version`)
+  })
+
+  test('score CLI - --model-version of a missing or mislabelled version, conflicting model flags - exit 2 with a message', async () => {
+    const committed = await committedArtefactDir()
+    const root = join(work.dir, 'version-root')
+    const stale = await copyArtefact(committed, root, 'v-stale')
+    await writeFile(join(stale, 'card.json'), JSON.stringify({ ...JSON.parse(await readFile(join(stale, 'card.json'), 'utf8')) as object, version: 'v-other' }))
+    const file = join(work.dir, 'version.csv')
+    await writeFile(file, toCsv(generateCustomers(3, 40), 'kaggle'))
+    const [missing, mislabelled, dirAndVersion, dirAndRoot, badName] = await Promise.all([
+      runScore(['--in', file, '--models-dir', root, '--model-version', 'v-none']),
+      runScore(['--in', file, '--models-dir', root, '--model-version', 'v-stale']),
+      runScore(['--in', file, '--model-dir', stale, '--model-version', 'v-stale']),
+      runScore(['--in', file, '--model-dir', stale, '--models-dir', root]),
+      runScore(['--in', file, '--model-version', '../models'])
+    ])
+    assert.equal(missing.stderr, `score: cannot load the model chosen by --model-version: ${join(root, 'v-none', 'card.json')}: file is missing\n`)
+    assert.equal(mislabelled.stderr, `score: cannot load the model chosen by --model-version: ${join(stale, 'card.json')}: names version "v-other", but its directory is v-stale\n`)
+    assert.match(dirAndVersion.stderr, /^score: --model-dir and --model-version both choose the model: give one\n/)
+    assert.match(dirAndRoot.stderr, /^score: --model-dir and --models-dir both choose the model: give one\n/)
+    assert.match(badName.stderr, /^score: --model-version may contain only /)
+    for (const run of [missing, mislabelled, dirAndVersion, dirAndRoot, badName]) {
+      assert.equal(run.code, 2, run.stderr)
+      assert.equal(run.stdout, '')
+    }
   })
 
   test('score CLI - the reader of stdout goes away (EPIPE) - exits 1 saying the output is incomplete, no stack', async () => {

@@ -9,9 +9,11 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { CURRENT_FILE, DEFAULT_MODELS_ROOT, VERSION_RULE, defaultVersionName } from '../src/artefact/models-root.js'
 import { CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, REPORT_FILE, WEIGHTS_FILE, loadArtefact } from '../src/artefact/artefact-store.js'
+import { HISTORY_FILE, readHistory } from '../src/artefact/promotion-history.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
 import { initTensorFlow } from '../src/artefact/tensorflow.js'
 import { main } from '../scripts/train.js'
+import { main as modelsMain } from '../scripts/models.js'
 import { makeTempDir } from './helpers/artefact.js'
 import { runMain, type CliRun } from './helpers/cli-io.js'
 import { columnIndexOf, replaceCell } from './helpers/csv-edit.js'
@@ -56,6 +58,7 @@ test('train CLI - --help - exits 0 and documents --data and --seed', async () =>
   assert.match(run.stdout, /--data FILE/)
   assert.match(run.stdout, /--seed N/)
   assert.match(run.stdout, /--models-dir DIR/)
+  assert.match(run.stdout, /--force/)
   // The default models root is the project's models/ whatever the working directory, and --help says where.
   assert.ok(run.stdout.includes(`(default: ${DEFAULT_MODELS_ROOT})`), 'help names the absolute default models root')
   assert.ok(run.stdout.includes(VERSION_RULE), 'help states the version rule')
@@ -125,13 +128,14 @@ test('train CLI - a bad row - exits 2 naming row, line and column', async () => 
   assert.doesNotMatch(run.stderr, /\n\s+at /)
 })
 
-test('train CLI - full small run - writes the five artefact files (report.html included) and CURRENT naming the version', async () => {
+test('train CLI - full small run - writes the five artefact files (report.html included), CURRENT naming the version and a HISTORY line', async () => {
   const modelsDir = join(work.dir, 'models-full')
   const run = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--seed', '5', ...QUICK])
   assert.equal(run.code, 0, run.stderr)
   const version = (await readFile(join(modelsDir, CURRENT_FILE), 'utf8')).trim()
   assert.match(version, /^v\d{8}-[0-9a-f]{8}$/)
-  assert.deepEqual((await readdir(modelsDir)).sort(), [CURRENT_FILE, version].sort())
+  assert.deepEqual((await readdir(modelsDir)).sort(), [CURRENT_FILE, HISTORY_FILE, version].sort())
+  assert.deepEqual((await readHistory(modelsDir)).map((p) => [p.from, p.to, p.reason]), [[null, version, 'train']])
   const dir = join(modelsDir, version)
   assert.deepEqual((await readdir(dir)).sort(), ARTEFACT_FILES)
   // The version ends with the first 8 hex digits of the weights' SHA-256.
@@ -169,6 +173,37 @@ test('train CLI - --skip-invalid - reports the skipped rows and trains on the re
   // --no-promote: no CURRENT file.
   assert.equal(existsSync(join(modelsDir, CURRENT_FILE)), false)
   assert.doesNotMatch(run.stdout, /now the default/)
+})
+
+test('train CLI - --version naming an existing folder - exits 1 naming it and writes nothing, before reading the data; --force overwrites', async () => {
+  const modelsDir = join(work.dir, 'models-existing')
+  assert.equal((await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--version', 'v1', '--seed', '1', ...QUICK])).code, 0)
+  const dir = join(modelsDir, 'v1')
+  const snapshot = async (): Promise<string[]> => await Promise.all([join(dir, CARD_FILE), join(dir, WEIGHTS_FILE), join(modelsDir, CURRENT_FILE), join(modelsDir, HISTORY_FILE)]
+    .map(async (file) => createHash('sha256').update(await readFile(file)).digest('hex')))
+  const written = await snapshot()
+  const refused = await runTrain(['--data', join(work.dir, 'never-read.csv'), '--models-dir', modelsDir, '--version', 'v1', ...QUICK])
+  assert.equal(refused.code, 1, refused.stderr)
+  assert.equal(refused.stderr, `train: ${dir} already exists; nothing was written. Choose another --version, or --force to overwrite it\n`)
+  assert.equal(refused.stdout, '')
+  assert.deepEqual(await snapshot(), written, 'artefact, CURRENT and HISTORY unchanged')
+  const forced = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--version', 'v1', '--seed', '2', '--force', ...QUICK])
+  assert.equal(forced.code, 0, forced.stderr)
+  assert.equal((await readCard(dir)).training.seed, 2, 'overwritten')
+  // Retraining the current version in place changes no version: no second HISTORY line.
+  assert.equal((await readHistory(modelsDir)).length, 1)
+})
+
+test('train CLI - two promoting runs - HISTORY records both, and `models rollback` returns to the first', async () => {
+  const modelsDir = join(work.dir, 'models-rollback')
+  for (const version of ['first', 'second']) {
+    const run = await runTrain(['--data', goodCsv, '--models-dir', modelsDir, '--version', version, ...QUICK])
+    assert.equal(run.code, 0, run.stderr)
+  }
+  assert.deepEqual((await readHistory(modelsDir)).map((p) => [p.from, p.to, p.reason]), [[null, 'first', 'train'], ['first', 'second', 'train']])
+  const rollback = await runMain(modelsMain, ['rollback', '--models-dir', modelsDir])
+  assert.equal(rollback.code, 0, rollback.stderr)
+  assert.equal((await readFile(join(modelsDir, CURRENT_FILE), 'utf8')).trim(), 'first')
 })
 
 test('train CLI - artefact of a full run - loads and passes every check', async () => {

@@ -95,14 +95,6 @@ export async function writeArtefact (dir: string, contents: ArtefactContents): P
   }
 }
 
-/** Records `version` as the default artefact of `modelsRoot`. */
-export async function setCurrentVersion (modelsRoot: string, version: string): Promise<void> {
-  // Renamed into place: a server starting meanwhile reads the old or the new name, never an empty file.
-  const tmp = join(modelsRoot, `.${CURRENT_FILE}.tmp`)
-  await writeFile(tmp, version + '\n')
-  await rename(tmp, join(modelsRoot, CURRENT_FILE))
-}
-
 /** The artefact directory named by `<modelsRoot>/CURRENT`. */
 export async function resolveCurrentDir (modelsRoot: string): Promise<string> {
   const file = join(modelsRoot, CURRENT_FILE)

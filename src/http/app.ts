@@ -1,4 +1,4 @@
-// buildApp(config, models): the Fastify application as a factory (no module state), so tests and
+// buildApp(config, versions): the Fastify application as a factory (no module state), so tests and
 // benchmarks build as many as they like. Plugins, strict validation, one error handler, routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -11,13 +11,14 @@ import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
 import { useStrictJsonParser } from './json-body.js'
 import { ERROR_BODY_SCHEMA, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
-import type { ModelHolder } from '../model/model-holder.js'
+import { VersionNotFoundError, VersionUnusableError, type ModelVersions } from '../model/model-versions.js'
 import { ServiceMetrics } from '../observability/service-metrics.js'
 import { Readiness } from './readiness.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
 import { healthRoutes } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { modelRoutes } from './routes/model.js'
+import { modelVersionsRoutes } from './routes/models.js'
 import { predictRoutes } from './routes/predict.js'
 import { MAX_LISTED_PROBLEMS, createValidatorCompiler, describeAjvErrors, summarizeProblems } from './validation.js'
 
@@ -58,6 +59,10 @@ function errorBody (request: FastifyRequest, code: ErrorCode, message: string, d
 
 function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, request: FastifyRequest, config: Config): ErrorBody {
   if (error instanceof ServiceError) return errorBody(request, error.code, error.message, error.details)
+  if (error instanceof VersionNotFoundError) return errorBody(request, 'MODEL_VERSION_NOT_FOUND', `${error.message}: GET /models lists the versions`)
+  if (error instanceof VersionUnusableError) {
+    return errorBody(request, 'MODEL_VERSION_UNUSABLE', error.message, error.file === null ? undefined : [{ path: 'modelVersion', message: `file ${error.file}` }])
+  }
   if (error.validation !== undefined) {
     const details = describeAjvErrors(error.validation as never[], error.validationContext ?? 'body')
     return errorBody(request, 'VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
@@ -78,7 +83,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
   return errorBody(request, 'INTERNAL', 'internal error: see the server log under this request id')
 }
 
-export async function buildApp (config: Config, models: ModelHolder, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (config: Config, versions: ModelVersions, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
@@ -126,7 +131,7 @@ export async function buildApp (config: Config, models: ModelHolder, options: Ap
   app.decorate('readiness', new Readiness())
   // app.close() drains: readiness 503, SHUTDOWN_DELAY_MS, then every answer in flight finishes whole.
   useGracefulClose(app, { shutdownDelayMs: config.shutdownDelayMs })
-  const metrics = new ServiceMetrics(() => models.current().version)
+  const metrics = new ServiceMetrics(() => versions.current.current().version, () => versions.reloadCounts())
   /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
   const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -205,13 +210,14 @@ export async function buildApp (config: Config, models: ModelHolder, options: Ap
     })
   }
   await registerOpenApi(app)
-  await app.register(healthRoutes(app.readiness, models))
+  await app.register(healthRoutes(app.readiness, versions.current))
   // Scoring and the model card need an API key when API_KEYS is set; probes, metrics and docs stay open.
   await app.register(async (keyed) => {
     const auth = apiKeyHook(config.apiKeys)
     if (auth !== null) keyed.addHook('onRequest', auth)
-    await keyed.register(modelRoutes(models))
-    await keyed.register(predictRoutes(config, models, metrics))
+    await keyed.register(modelRoutes(versions))
+    await keyed.register(modelVersionsRoutes(versions))
+    await keyed.register(predictRoutes(config, versions, metrics))
   })
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)

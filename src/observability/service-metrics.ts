@@ -20,8 +20,8 @@ export class ServiceMetrics {
 
   private readonly predictions = new Counter({
     name: 'predictions_total',
-    help: 'Customers scored, by decision (willBuy true or false).',
-    labelNames: ['will_buy'] as const,
+    help: 'Customers scored, by decision (willBuy true or false) and by the model version that scored them.',
+    labelNames: ['will_buy', 'model_version'] as const,
     registers: [this.registry]
   })
 
@@ -39,11 +39,14 @@ export class ServiceMetrics {
 
   private readonly allProbabilities: HistogramSeries = this.probabilities.labels()
   private readonly allBatchSizes: HistogramSeries = this.batchSizes.labels()
-  private readonly predictedBuyers = this.predictions.labels({ will_buy: 'true' })
-  private readonly predictedNonBuyers = this.predictions.labels({ will_buy: 'false' })
+  /** Children of predictions_total per model version (versions are folders of the models root, a small set). */
+  private readonly countersByVersion = new Map<string, { buyers: Counter.Internal, nonBuyers: Counter.Internal }>()
 
-  /** `modelVersion` is asked at every scrape: model_info names the version in service then. */
-  constructor (modelVersion: () => string) {
+  /**
+   * `modelVersion` and `reloads` are asked at every scrape: model_info names the version in service
+   * then, and model_reloads_total counts the attempts to swap in a new current version.
+   */
+  constructor (modelVersion: () => string, reloads: () => Readonly<Record<'success' | 'failure', number>> = () => ({ success: 0, failure: 0 })) {
     collectDefaultMetrics({ register: this.registry })
     // prom-client names these gauges *_total, which promtool rejects (a suffix reserved for counters).
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name)
@@ -57,13 +60,25 @@ export class ServiceMetrics {
         this.set({ version: modelVersion() }, 1)
       }
     }))
+    this.registry.registerMetric(new Counter({
+      name: 'model_reloads_total',
+      help: 'Attempts to put the version models/CURRENT names in service (file watch or SIGHUP), by result; a failure leaves the previous version serving.',
+      labelNames: ['result'] as const,
+      registers: [],
+      collect () {
+        this.reset()
+        const counts = reloads()
+        this.inc({ result: 'success' }, counts.success)
+        this.inc({ result: 'failure' }, counts.failure)
+      }
+    }))
   }
 
   observeRequest (method: string, route: string, statusCode: number, seconds: number): void {
     this.requestDuration.labels(method, route, String(statusCode)).observe(seconds)
   }
 
-  observePredictions (probabilities: ArrayLike<number>, threshold: number): void {
+  observePredictions (probabilities: ArrayLike<number>, threshold: number, modelVersion: string): void {
     let buyers = 0
     let scored = 0
     for (let i = 0; i < probabilities.length; i++) {
@@ -74,8 +89,16 @@ export class ServiceMetrics {
       if (p >= threshold) buyers++
     }
     this.allBatchSizes.observe(probabilities.length)
-    if (buyers > 0) this.predictedBuyers.inc(buyers)
-    if (scored - buyers > 0) this.predictedNonBuyers.inc(scored - buyers)
+    let counters = this.countersByVersion.get(modelVersion)
+    if (counters === undefined) {
+      counters = {
+        buyers: this.predictions.labels({ will_buy: 'true', model_version: modelVersion }),
+        nonBuyers: this.predictions.labels({ will_buy: 'false', model_version: modelVersion })
+      }
+      this.countersByVersion.set(modelVersion, counters)
+    }
+    if (buyers > 0) counters.buyers.inc(buyers)
+    if (scored - buyers > 0) counters.nonBuyers.inc(scored - buyers)
   }
 
   /** Everything, in the Prometheus text format: prom-client's registry, then our histograms. */

@@ -3,7 +3,7 @@ import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
 import { tf, tfl } from '../artefact/tensorflow.js'
 import type { FitOptions } from '../artefact/model-card.js'
 import { hiddenLayerName, logitLayerName, memberName, memberProbabilityLayerName } from '../artefact/topology.js'
-import { logLoss } from './classifier-metrics.js'
+import { logLoss } from '../evaluation/classifier-metrics.js'
 
 export interface EpochReport {
   readonly member: number

@@ -5,7 +5,7 @@ import { FEATURE_COUNT, fitStats, toMatrix, type FeatureStats } from '../domain/
 import {
   bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss,
   mean, metricsAtThreshold, prAuc, rocAuc
-} from './classifier-metrics.js'
+} from '../evaluation/classifier-metrics.js'
 import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
 import type { EvaluationMetrics, FeatureImportance, FieldStatistics, TrainingOptions } from '../artefact/model-card.js'
 import { fieldStatistics } from './field-statistics.js'

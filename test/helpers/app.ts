@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js'
 import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import type { Customer } from '../../src/domain/customer.js'
 import { ModelHolder } from '../../src/model/model-holder.js'
+import { ModelVersions } from '../../src/model/model-versions.js'
 import type { Predictor } from '../../src/model/predictor.js'
 import type { ServingModel } from '../../src/model/serving-model.js'
 
@@ -22,9 +23,22 @@ export async function loadCommittedPredictor (): Promise<Predictor> {
  * is off unless MAX_EVENT_LOOP_DELAY_MS is given: tests that build big payloads synchronously block
  * the event loop on purpose, and shedding would answer their next request with 503.
  */
-export async function buildTestApp (model: ServingModel | ModelHolder, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
-  const models = model instanceof ModelHolder ? model : new ModelHolder(model)
-  return await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env }), models, options)
+export async function buildTestApp (model: ServingModel | ModelHolder | ModelVersions, env: Record<string, string> = {}, options: AppOptions = {}): Promise<FastifyInstance> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  return await buildApp(config, model instanceof ModelVersions ? model : testVersions(model, config.maxLoadedModels), options)
+}
+
+/**
+ * `model` as the version in service, with the committed models root for ?modelVersion= (loaded with
+ * the real loader, imported on first use) and nothing watched.
+ */
+export function testVersions (model: ServingModel | ModelHolder, maxLoaded = 3, modelsRoot = DEFAULT_MODELS_ROOT): ModelVersions {
+  return new ModelVersions(model instanceof ModelHolder ? model : new ModelHolder(model), {
+    modelsRoot,
+    maxLoaded,
+    pinned: true,
+    load: async (dir, version) => await (await import('../../src/model/model-loader.js')).loadVerifiedModel(dir, version)
+  })
 }
 
 /** A valid customer; override any field. */

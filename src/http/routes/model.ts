@@ -1,10 +1,11 @@
 // GET /model: the model card (version, features with units and training statistics, metrics, threshold).
 import type { FastifyInstance } from 'fastify'
 import { ServiceError } from '../errors.js'
-import type { ModelHolder } from '../../model/model-holder.js'
+import type { ModelVersions } from '../../model/model-versions.js'
 import { errorResponses } from '../schemas/error-responses.js'
 
-export function modelRoutes (models: ModelHolder) {
+export function modelRoutes (versions: ModelVersions) {
+  const models = versions.current
   return async function register (app: FastifyInstance): Promise<void> {
     app.get('/model', {
       schema: {

@@ -7,14 +7,14 @@ import type { Customer } from '../../domain/customer.js'
 import { parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
-import type { ModelHolder } from '../../model/model-holder.js'
+import type { ModelVersions } from '../../model/model-versions.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
 import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-customers.js'
 import { targetingProblem, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
 import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from '../schemas/predict-schemas.js'
 
-interface SingleQuery { threshold?: number, explain?: boolean }
+interface SingleQuery { threshold?: number, explain?: boolean, modelVersion?: string }
 
 interface BatchQuery extends SingleQuery, TargetingOptions { partial?: boolean }
 
@@ -34,7 +34,7 @@ function validationFailed (details: ErrorDetail[]): ServiceError {
   return new ServiceError('VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
 }
 
-export function predictRoutes (config: Config, models: ModelHolder, metrics: ServiceMetrics) {
+export function predictRoutes (config: Config, versions: ModelVersions, metrics: ServiceMetrics) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.post<{ Body: Customer, Querystring: SingleQuery }>('/predict', {
       schema: {
@@ -53,9 +53,9 @@ export function predictRoutes (config: Config, models: ModelHolder, metrics: Ser
       }
     }, async (request) => {
       const customer = request.body
-      const { explain, threshold } = request.query
-      const result = await models.use(async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
-      metrics.observePredictions(result.probabilities, result.threshold)
+      const { explain, threshold, modelVersion } = request.query
+      const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
+      metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
       const prediction = result.predictions[0] as ScoredCustomer
       // An undefined customerId or reasons is left out by the response serializer.
       return {
@@ -137,8 +137,8 @@ export function predictRoutes (config: Config, models: ModelHolder, metrics: Ser
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
       // In partial mode every prediction says which request item it answers.
       const indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
-      const result = await models.use(async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
-      metrics.observePredictions(result.probabilities, result.threshold)
+      const result = await versions.use(query.modelVersion, async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
+      metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
       // hand-written writer measured no faster (bench/answer-writer.ts) and was removed.
       return {

@@ -18,10 +18,16 @@ const explainParameter = {
   description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability. A positive effect means this customer's value raises the probability compared with a typical value.`
 } as const
 
+const modelVersionParameter = {
+  type: 'string',
+  minLength: 1,
+  description: 'Scores with this model version (a folder of the models root, see GET /models) instead of the current one: loaded and verified on first use, at most MAX_LOADED_MODELS versions kept in memory (least recently used dropped, never the current one). The answer\'s modelVersion says which version answered. Unknown version: 404 MODEL_VERSION_NOT_FOUND; a version whose files fail verification: 422 MODEL_VERSION_UNUSABLE naming the file.'
+} as const
+
 export const singleQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { threshold: thresholdParameter, explain: explainParameter }
+  properties: { threshold: thresholdParameter, explain: explainParameter, modelVersion: modelVersionParameter }
 } as const
 
 export const batchQuerySchema = {
@@ -29,6 +35,7 @@ export const batchQuerySchema = {
   additionalProperties: false,
   properties: {
     threshold: thresholdParameter,
+    modelVersion: modelVersionParameter,
     partial: { type: 'boolean', default: false, description: 'Score the valid customers and list the invalid ones instead of rejecting the whole batch.' },
     explain: explainParameter,
     contactCost: { type: 'number', minimum: 0, maximum: 1e9, description: 'Cost of contacting one customer. With conversionValue: each customer gets action "target" when probability x conversionValue - contactCost > 0 (highest expected profit first, within budget).', examples: [2] },
@@ -105,7 +112,7 @@ export const singleResponses = {
     required: ['probability', 'willBuy', 'modelVersion', 'threshold'],
     properties: { customerId, probability, willBuy, modelVersion, threshold, reasons }
   },
-  ...errorResponses(400, 401, 404, 413, 415, 500, 503)
+  ...errorResponses(400, 401, 404, 413, 415, 422, 500, 503)
 }
 
 export function batchBodySchema (config: Config): object {
@@ -140,5 +147,5 @@ export const batchResponses = {
       }
     }
   },
-  ...errorResponses(400, 401, 404, 413, 415, 500, 503)
+  ...errorResponses(400, 401, 404, 413, 415, 422, 500, 503)
 }

@@ -1,7 +1,7 @@
 // Pure curve points for the model report: ROC, cumulative gains and per-class score histograms.
 // Tied scores form one step (a straight segment), so the ROC area equals the tie-aware ROC AUC.
 
-import { byScoreDescending, checkInputs as checkScoresAndLabels, countPositives } from '../classifier-metrics.js'
+import { byScoreDescending, checkInputs as checkScoresAndLabels, countPositives } from '../../evaluation/classifier-metrics.js'
 
 type Scores = ArrayLike<number>
 type Labels = ArrayLike<number>

@@ -1,6 +1,6 @@
 // The model report: one self-contained HTML page (inline SVG charts and CSS, no scripts, no URLs) written
 // into the artefact as report.html at training time and served by GET /model/report.
-import { captureAtTop, metricsAtThreshold, rocAuc } from '../classifier-metrics.js'
+import { captureAtTop, metricsAtThreshold, rocAuc } from '../../evaluation/classifier-metrics.js'
 import type { EvaluationMetrics, ModelCard } from '../../artefact/model-card.js'
 import {
   FONT_STACK, calibrationChartSpec, featureImportanceChartSpec, gainsChartSpec, renderSvg, rocChartSpec, scoreDistributionChartSpec

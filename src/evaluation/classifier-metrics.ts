@@ -1,4 +1,6 @@
-// Evaluation metrics for probabilistic binary classifiers. Pure functions over plain arrays.
+// Evaluation metrics for probabilistic binary classifiers. Pure functions over plain arrays, in their own
+// layer so that training (which computes the card's figures) and the models CLI (which scores a labelled
+// file to compare versions before a promotion) share them without serving code reaching training/.
 import type { CalibrationBin, ThresholdMetrics } from '../artefact/model-card.js'
 
 type Scores = ArrayLike<number>

@@ -1,0 +1,110 @@
+// Which version is current, and how it got there: models/CURRENT is rewritten atomically and every
+// change is appended to models/HISTORY (one JSON object per line), so a rollback knows where to go.
+import { appendFile, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CURRENT_FILE, isValidVersion } from './models-root.js'
+
+/** File in the models root listing every change of CURRENT, oldest first. */
+export const HISTORY_FILE = 'HISTORY'
+
+export interface Promotion {
+  /** ISO 8601 time of the change. */
+  readonly time: string
+  /** The version current before (null when there was none). */
+  readonly from: string | null
+  readonly to: string
+  /** Why: "train", "promote", "promote --force ...", "promote: <the operator's words>", or "rollback". */
+  readonly reason: string
+}
+
+/** The reason of a rollback's line: rollbackTarget treats such a line as undoing the change before it. */
+export const ROLLBACK_REASON = 'rollback'
+
+/**
+ * Records `version` as the default artefact of `modelsRoot`; nothing else. Not exported: every change
+ * of CURRENT goes through recordPromotion, so HISTORY knows it and a rollback can undo it.
+ */
+async function setCurrentVersion (modelsRoot: string, version: string): Promise<void> {
+  // Renamed into place: a server reading meanwhile sees the old or the new name, never an empty file.
+  const tmp = join(modelsRoot, `.${CURRENT_FILE}.${process.pid}.tmp`)
+  await writeFile(tmp, version + '\n')
+  await rename(tmp, join(modelsRoot, CURRENT_FILE))
+}
+
+/** Makes `to` current and appends the change to HISTORY. */
+export async function recordPromotion (modelsRoot: string, from: string | null, to: string, reason: string, now = new Date()): Promise<Promotion> {
+  const promotion: Promotion = { time: now.toISOString(), from, to, reason }
+  const file = join(modelsRoot, HISTORY_FILE)
+  // HISTORY first: if CURRENT cannot be written, the line says what was attempted; the reverse order
+  // could leave a change nobody can roll back. After a torn last line (a crash mid-append) the new
+  // line starts on a line of its own, or both would be lost to readHistory.
+  const separator = await endsMidLine(file) ? '\n' : ''
+  await appendFile(file, separator + JSON.stringify(promotion) + '\n')
+  await setCurrentVersion(modelsRoot, to)
+  return promotion
+}
+
+/** Whether `file` exists, is not empty and its last byte is not a newline. */
+async function endsMidLine (file: string): Promise<boolean> {
+  let handle
+  try {
+    handle = await open(file, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+  try {
+    const { size } = await handle.stat()
+    if (size === 0) return false
+    const last = Buffer.alloc(1)
+    await handle.read(last, 0, 1, size - 1)
+    return last[0] !== 0x0a
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Every recorded change, oldest first; lines that are not a promotion are skipped. */
+export async function readHistory (modelsRoot: string): Promise<Promotion[]> {
+  let text: string
+  try {
+    text = await readFile(join(modelsRoot, HISTORY_FILE), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+  const promotions: Promotion[] = []
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue
+    try {
+      const p = JSON.parse(line) as Partial<Promotion>
+      if (typeof p.time === 'string' && typeof p.to === 'string' && isValidVersion(p.to) &&
+        (p.from === null || (typeof p.from === 'string' && isValidVersion(p.from))) && typeof p.reason === 'string') {
+        promotions.push({ time: p.time, from: p.from, to: p.to, reason: p.reason })
+      }
+    } catch {
+      // A torn last line (a crash mid-append) is not a promotion.
+    }
+  }
+  return promotions
+}
+
+/**
+ * The version a rollback returns to, or null: the one current before the change that made `current`
+ * current. Changes already undone by a rollback are skipped, so rolling back twice walks back two
+ * promotions (v1 -> v2 -> v3, rollback to v2, rollback to v1) rather than returning to the version
+ * the first rollback left.
+ */
+export function rollbackTarget (history: readonly Promotion[], current: string | null): string | null {
+  const standing: Promotion[] = []
+  for (const p of history) {
+    const last = standing.at(-1)
+    if (p.reason === ROLLBACK_REASON && last !== undefined && last.to === p.from && last.from === p.to) standing.pop()
+    else standing.push(p)
+  }
+  for (let i = standing.length - 1; i >= 0; i--) {
+    const p = standing[i] as Promotion
+    if (p.to === current) return p.from === current ? null : p.from
+  }
+  return null
+}

@@ -1,0 +1,33 @@
+// Loads one artefact directory into a model ready to serve: files verified (checksums, preprocessing
+// hash, shapes: artefact-store.ts), the executor's golden check passed (compiled-ensemble.ts), warmed
+// up. Every failure is an ArtefactError naming the file, and nothing stays allocated after one, so a
+// bad version can be refused while another keeps serving.
+import { join } from 'node:path'
+import { ArtefactError, CARD_FILE, MODEL_FILE, loadArtefact } from '../artefact/artefact-store.js'
+import { Predictor } from './predictor.js'
+
+/**
+ * The verified, warmed-up model in `dir`. With `expectedVersion` (a directory named after its
+ * version), the card must carry that version: a copied folder that kept its old card is refused.
+ */
+export async function loadVerifiedModel (dir: string, expectedVersion?: string): Promise<Predictor> {
+  const artefact = await loadArtefact(dir)
+  if (expectedVersion !== undefined && artefact.card.version !== expectedVersion) {
+    artefact.model.dispose()
+    throw new ArtefactError(join(artefact.dir, CARD_FILE), `names version "${artefact.card.version.slice(0, 80)}", but its directory is ${expectedVersion}`)
+  }
+  let predictor: Predictor
+  try {
+    predictor = new Predictor(artefact)
+  } catch (err) {
+    artefact.model.dispose()
+    throw new ArtefactError(join(artefact.dir, MODEL_FILE), `fails the executor's check against model.predict (${(err as Error).message})`)
+  }
+  try {
+    await predictor.warmUp()
+  } catch (err) {
+    predictor.dispose()
+    throw new ArtefactError(join(artefact.dir, MODEL_FILE), `fails its warm-up (${(err as Error).message})`)
+  }
+  return predictor
+}
