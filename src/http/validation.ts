@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
 import { customerJsonSchema } from '../domain/customer.js'
+import { apiNameOfKaggleColumn } from '../domain/customer-consistency.js'
 import type { ErrorDetail } from './errors.js'
 
 /** Longest unknown field name repeated in an error answer. */
@@ -55,6 +56,13 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
   const details: ErrorDetail[] = []
   const seen = new Set<string>()
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  // Kaggle column names sent as fields: each is answered with its API name, and the "is required" of
+  // that API name is left out (it says the same thing less helpfully).
+  const hinted = new Set(errors.flatMap((e) => {
+    if (e.keyword !== 'additionalProperties') return []
+    const api = apiNameOfKaggleColumn(String((e.params as { additionalProperty: string }).additionalProperty))
+    return api === undefined ? [] : [`${e.instancePath}/${api}`]
+  }))
   for (const e of errors) {
     let path = joinPath(prefix, e.instancePath.replace(/^\//, ''))
     let message = e.message ?? 'is invalid'
@@ -62,9 +70,12 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
       const key = String((e.params as { additionalProperty: string }).additionalProperty)
       // An empty key still needs a visible name; a huge one is shortened so the answer stays small.
       path = joinPath(path, key === '' ? '""' : key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS)}...` : key)
-      message = 'is not an accepted field'
+      const api = apiNameOfKaggleColumn(key)
+      message = api === undefined ? 'is not an accepted field' : `is not an accepted field: that is the Kaggle column name, send it as ${api}`
     } else if (e.keyword === 'required') {
-      path = joinPath(path, String((e.params as { missingProperty: string }).missingProperty))
+      const missing = String((e.params as { missingProperty: string }).missingProperty)
+      if (hinted.has(`${e.instancePath}/${missing}`)) continue
+      path = joinPath(path, missing)
       message = 'is required'
     } else if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') {
       continue // the anyOf error below says it once

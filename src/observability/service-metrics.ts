@@ -37,6 +37,13 @@ export class ServiceMetrics {
     buckets: BATCH_SIZE_BUCKETS
   })
 
+  private readonly inputWarnings = new Counter({
+    name: 'buy_again_input_warnings_total',
+    help: 'Scored customers whose inputs were flagged, by field and warning code (OUT_OF_RANGE: outside the training range, clipped; INCONSISTENT: minutesListened vs completion x total length).',
+    labelNames: ['field', 'code'] as const,
+    registers: [this.registry]
+  })
+
   private readonly allProbabilities: HistogramSeries = this.probabilities.labels()
   private readonly allBatchSizes: HistogramSeries = this.batchSizes.labels()
   /** Children of predictions_total per model version (versions are folders of the models root, a small set). */
@@ -99,6 +106,15 @@ export class ServiceMetrics {
     }
     if (buyers > 0) counters.buyers.inc(buyers)
     if (scored - buyers > 0) counters.nonBuyers.inc(scored - buyers)
+  }
+
+  /** Counts the warnings of scored customers (field names and codes are closed sets). */
+  observeWarnings (predictions: ReadonlyArray<{ readonly warnings?: ReadonlyArray<{ readonly field: string, readonly code: string }> | undefined }>): void {
+    for (const prediction of predictions) {
+      const warnings = prediction.warnings
+      if (warnings === undefined) continue
+      for (const w of warnings) this.inputWarnings.inc({ field: w.field, code: w.code })
+    }
   }
 
   /** Everything, in the Prometheus text format: prom-client's registry, then our histograms. */

@@ -4,6 +4,7 @@
 import type { Customer } from '../domain/customer.js'
 import type { Reason } from '../model/explanations.js'
 import type { ServingModel } from '../model/serving-model.js'
+import { inputWarnings, trainingRanges, type InputWarning, type TrainingRange } from './input-warnings.js'
 import { decideWillBuy, roundProbability } from './reported-probability.js'
 import { planTargeting, wantsTargeting, type TargetingAction, type TargetingOptions, type TargetingSummary } from './targeting.js'
 
@@ -27,6 +28,8 @@ export interface ScoredCustomer {
   action?: TargetingAction | undefined
   expectedProfit?: number | undefined
   reasons?: Reason[] | undefined
+  /** Inputs outside the training range or inconsistent with each other (scored all the same). */
+  warnings?: InputWarning[] | undefined
 }
 
 export interface ScoringResult {
@@ -36,6 +39,20 @@ export interface ScoringResult {
   readonly probabilities: Float64Array
   readonly predictions: ScoredCustomer[]
   readonly targeting: TargetingSummary | undefined
+  /** Customers with at least one warning. */
+  readonly warnedCustomers: number
+}
+
+/** Training ranges per model, computed once (the card does not change). */
+const rangesByModel = new WeakMap<ServingModel, TrainingRange[]>()
+
+function rangesOf (model: ServingModel): TrainingRange[] {
+  let ranges = rangesByModel.get(model)
+  if (ranges === undefined) {
+    ranges = trainingRanges(model.card.features ?? [])
+    rangesByModel.set(model, ranges)
+  }
+  return ranges
 }
 
 /** Scores `customers` with `model`. Everything in the result follows the probabilities as reported. */
@@ -49,6 +66,8 @@ export async function scoreCustomers (model: ServingModel, customers: readonly C
     reasons = model.explain(customers, probabilities)
   }
   const indices = options.indices
+  const ranges = rangesOf(model)
+  let warnedCustomers = 0
   // No conditional spreads: they cost ~1 ms per 10,000 predictions.
   const predictions = customers.map((customer, k) => {
     const p = probabilities[k] as number
@@ -59,7 +78,12 @@ export async function scoreCustomers (model: ServingModel, customers: readonly C
       if (plan.expectedProfits !== null) prediction.expectedProfit = plan.expectedProfits[k]
     }
     if (reasons !== null) prediction.reasons = reasons[k]
+    const warnings = inputWarnings(customer, ranges)
+    if (warnings !== null) {
+      prediction.warnings = warnings
+      warnedCustomers++
+    }
     return prediction
   })
-  return { modelVersion: model.version, threshold, probabilities, predictions, targeting: plan?.summary }
+  return { modelVersion: model.version, threshold, probabilities, predictions, targeting: plan?.summary, warnedCustomers }
 }

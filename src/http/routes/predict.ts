@@ -6,6 +6,7 @@ import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
 import { parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
+import { consistencyProblems } from '../../domain/customer-consistency.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
@@ -28,6 +29,11 @@ function isJson (request: FastifyRequest): boolean {
 function itemIndex (detail: ErrorDetail): number | null {
   const match = /^customers\/(\d+)(\/|$)/.exec(detail.path)
   return match === null ? null : Number(match[1])
+}
+
+/** The cross-field problems of one customer as error details under `prefix` ("" or "customers/7/"). */
+function consistencyDetails (customer: Customer, prefix: string): ErrorDetail[] {
+  return consistencyProblems(customer).map((p) => ({ path: `${prefix}${p.field}`, message: p.message }))
 }
 
 function validationFailed (details: ErrorDetail[]): ServiceError {
@@ -53,18 +59,22 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       }
     }, async (request) => {
       const customer = request.body
+      const problems = consistencyDetails(customer, '')
+      if (problems.length > 0) throw validationFailed(problems)
       const { explain, threshold, modelVersion } = request.query
       const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
       metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      metrics.observeWarnings(result.predictions)
       const prediction = result.predictions[0] as ScoredCustomer
-      // An undefined customerId or reasons is left out by the response serializer.
+      // An undefined customerId, reasons or warnings is left out by the response serializer.
       return {
         customerId: prediction.customerId,
         probability: prediction.probability,
         willBuy: prediction.willBuy,
         modelVersion: result.modelVersion,
         threshold: result.threshold,
-        reasons: prediction.reasons
+        reasons: prediction.reasons,
+        warnings: prediction.warnings
       }
     })
 
@@ -130,15 +140,26 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
           if (!rejected.has(index)) rejected.set(index, d)
         }
       }
+      const all = request.body.customers
+      // Across fields (a total below its average), for the customers the schema accepted.
+      const inconsistent: ErrorDetail[] = []
+      all.forEach((customer, i) => {
+        if (rejected.has(i)) return
+        const details = consistencyDetails(customer, `customers/${i}/`)
+        if (details.length === 0) return
+        if (partial) rejected.set(i, details[0] as ErrorDetail)
+        else inconsistent.push(...details)
+      })
+      if (inconsistent.length > 0) throw validationFailed(inconsistent)
       // After the schema checks, so a malformed figure is named as such first.
       const problem = targetingProblem(query)
       if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
-      const all = request.body.customers
       const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
       // In partial mode every prediction says which request item it answers.
       const indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
       const result = await versions.use(query.modelVersion, async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
       metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      metrics.observeWarnings(result.predictions)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
       // hand-written writer measured no faster (bench/answer-writer.ts) and was removed.
       return {
@@ -146,6 +167,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
         threshold: result.threshold,
         predictions: result.predictions,
         targeting: result.targeting,
+        warnedCustomers: result.warnedCustomers,
         errors: partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined
       }
     })

@@ -2,6 +2,7 @@
 import type { Config } from '../../config.js'
 import { CUSTOMER_FIELDS } from '../../domain/customer.js'
 import { REASONS_PER_CUSTOMER } from '../../model/explanations.js'
+import { WARNING_CODES } from '../../scoring/input-warnings.js'
 import { errorResponses } from './error-responses.js'
 
 const thresholdParameter = {
@@ -73,6 +74,20 @@ const reasons = {
   }
 } as const
 
+const warnings = {
+  type: 'array',
+  description: 'Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer).',
+  items: {
+    type: 'object',
+    required: ['field', 'code', 'message'],
+    properties: {
+      field: { type: 'string', enum: CUSTOMER_FIELDS.map((f) => f.name) },
+      code: { type: 'string', enum: WARNING_CODES },
+      message: { type: 'string', examples: ['priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars.'] }
+    }
+  }
+} as const
+
 const predictionSchema = {
   type: 'object',
   required: ['probability', 'willBuy'],
@@ -83,7 +98,8 @@ const predictionSchema = {
     willBuy,
     action: { type: 'string', enum: ['target', 'skip'], description: 'With contactCost + conversionValue and/or budget: whether to contact this customer.' },
     expectedProfit: { type: 'number', description: 'With contactCost + conversionValue: probability x conversionValue - contactCost.' },
-    reasons
+    reasons,
+    warnings
   }
 } as const
 
@@ -110,7 +126,7 @@ export const singleResponses = {
     description: 'The prediction.',
     type: 'object',
     required: ['probability', 'willBuy', 'modelVersion', 'threshold'],
-    properties: { customerId, probability, willBuy, modelVersion, threshold, reasons }
+    properties: { customerId, probability, willBuy, modelVersion, threshold, reasons, warnings }
   },
   ...errorResponses(400, 401, 404, 413, 415, 422, 500, 503)
 }
@@ -130,11 +146,12 @@ export const batchResponses = {
   200: {
     description: 'One prediction per customer, in request order (partial mode: valid customers only, with their index).',
     type: 'object',
-    required: ['modelVersion', 'threshold', 'predictions'],
+    required: ['modelVersion', 'threshold', 'predictions', 'warnedCustomers'],
     properties: {
       modelVersion,
       threshold,
       predictions: { type: 'array', items: predictionSchema },
+      warnedCustomers: { type: 'integer', description: 'Scored customers with at least one warning.' },
       targeting: targetingSummary,
       errors: {
         type: 'array',
