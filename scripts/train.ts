@@ -185,6 +185,7 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
       metrics: { test: result.test, validation: result.validation },
       featureImportance: result.featureImportance,
       features: result.fieldStatistics,
+      inputDistribution: result.inputDistribution,
       data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
       training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
       libraries: { ...tensorFlowVersions(), node: process.version }

@@ -34,6 +34,8 @@ export interface Config {
   readonly apiKeys: readonly string[]
   /** Most model versions held in memory at once, the current one included (pinned versions are dropped least recently used first). */
   readonly maxLoadedModels: number
+  /** Customers of the current model version kept (as bin indexes) for drift monitoring: the last this many scored. */
+  readonly driftWindow: number
 }
 
 export class ConfigError extends Error {
@@ -61,7 +63,8 @@ export const ENV_DEFAULTS = {
   MAX_HEADER_BYTES: '16384',
   MAX_EVENT_LOOP_DELAY_MS: '1000',
   API_KEYS: '',
-  MAX_LOADED_MODELS: '3'
+  MAX_LOADED_MODELS: '3',
+  DRIFT_WINDOW: '10000'
 } as const
 
 /** Shortest API key accepted: long enough that guessing is hopeless. */
@@ -118,7 +121,10 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, m
     maxHeaderBytes: integer('MAX_HEADER_BYTES', 1024, 1024 * 1024),
     maxEventLoopDelayMs: integer('MAX_EVENT_LOOP_DELAY_MS', 0, 600_000),
     apiKeys: apiKeys(read('API_KEYS')),
-    maxLoadedModels: integer('MAX_LOADED_MODELS', 1, 20)
+    maxLoadedModels: integer('MAX_LOADED_MODELS', 1, 20),
+    // 19 bytes per customer (a bin index per field, a missing-score flag, the probability); the bins
+    // are counted again for each report or scrape, ~5 ms at the upper bound.
+    driftWindow: integer('DRIFT_WINDOW', 1, 100_000)
   }
   function apiKeys (text: string): string[] {
     const keys = text === '' ? [] : text.split(',').map((k) => k.trim())

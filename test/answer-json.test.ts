@@ -80,7 +80,7 @@ test('POST /predict/batch - every combination of optional answer fields - valid 
         targeting: { contactCost: figure('contactCost'), conversionValue: figure('conversionValue'), budget: figure('budget') },
         indices: partial ? customers.flatMap((_, i) => (invalid.has(i) ? [] : [i])) : undefined
       })
-      const expected = { modelVersion: scored.modelVersion, threshold: scored.threshold, predictions: scored.predictions, targeting: scored.targeting }
+      const expected = { modelVersion: scored.modelVersion, threshold: scored.threshold, predictions: scored.predictions, targeting: scored.targeting, warnedCustomers: scored.warnedCustomers }
       assert.deepEqual({ ...parsed, errors: undefined }, { ...JSON.parse(JSON.stringify(expected)), errors: undefined }, query)
       assert.deepEqual(parsed.errors?.map((e) => e.index), partial ? [...invalid] : undefined, query)
       const texts = [...res.body.matchAll(/"probability":([^,}]*)/g)].map((m) => m[1] as string)

@@ -32,7 +32,8 @@ test('loadConfig - empty environment - the documented defaults', () => {
     maxHeaderBytes: 16_384,
     maxEventLoopDelayMs: 1000,
     apiKeys: [],
-    maxLoadedModels: 3
+    maxLoadedModels: 3,
+    driftWindow: 10_000
   })
 })
 
@@ -52,7 +53,8 @@ test('loadConfig - every variable set - parsed and typed', () => {
     MAX_HEADER_BYTES: '8192',
     MAX_EVENT_LOOP_DELAY_MS: '0',
     API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
-    MAX_LOADED_MODELS: '5'
+    MAX_LOADED_MODELS: '5',
+    DRIFT_WINDOW: '500'
   }, '/srv/models')
   assert.deepEqual(config, {
     port: 8080,
@@ -70,7 +72,8 @@ test('loadConfig - every variable set - parsed and typed', () => {
     maxHeaderBytes: 8192,
     maxEventLoopDelayMs: 0,
     apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
-    maxLoadedModels: 5
+    maxLoadedModels: 5,
+    driftWindow: 500
   })
 })
 
@@ -87,6 +90,8 @@ test('loadConfig - limits of the integer ranges - accepted', () => {
   assert.equal(loadConfig({ PORT: '65535' }).port, 65_535)
   assert.equal(loadConfig({ MAX_BATCH: '1' }).maxBatch, 1)
   assert.equal(loadConfig({ BODY_LIMIT_BYTES: '1024' }).bodyLimitBytes, 1024)
+  assert.equal(loadConfig({ DRIFT_WINDOW: '1' }).driftWindow, 1)
+  assert.equal(loadConfig({ DRIFT_WINDOW: '100000' }).driftWindow, 100_000)
 })
 
 test('loadConfig - one bad variable - ConfigError naming it and the bad value', () => {
@@ -95,7 +100,8 @@ test('loadConfig - one bad variable - ConfigError naming it and the bad value', 
     ['LOG_LEVEL', 'loud'], ['LOG_LEVEL', 'INFO'],
     ['MAX_BATCH', '0'], ['MAX_BATCH', 'many'],
     ['TF_BACKEND', 'gpu'], ['TF_BACKEND', 'webgl'],
-    ['BODY_LIMIT_BYTES', '10'], ['SHUTDOWN_TIMEOUT_MS', 'soon'], ['SHUTDOWN_DELAY_MS', '-5']
+    ['BODY_LIMIT_BYTES', '10'], ['SHUTDOWN_TIMEOUT_MS', 'soon'], ['SHUTDOWN_DELAY_MS', '-5'],
+    ['DRIFT_WINDOW', '0'], ['DRIFT_WINDOW', '100001'], ['DRIFT_WINDOW', '10k']
   ]
   for (const [name, value] of cases) {
     const err = configError({ [name]: value })

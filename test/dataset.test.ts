@@ -244,9 +244,9 @@ test('parseCustomerCsv - empty file - the CSV file is empty', () => {
   }
 })
 
-test('parseCustomerCsv - header with no data rows - says so', () => {
-  throwsCsvError(() => parseCustomerCsv(KAGGLE_HEADER, TRAINING), 'the CSV file has a header but no data rows')
-  throwsCsvError(() => parseCustomerCsv(lines(API_HEADER, '', ''), TRAINING), 'the CSV file has a header but no data rows')
+test('parseCustomerCsv - header with no data rows - says so, in the words of the API', () => {
+  throwsCsvError(() => parseCustomerCsv(KAGGLE_HEADER, TRAINING), 'the CSV has a header but no data rows')
+  throwsCsvError(() => parseCustomerCsv(lines(API_HEADER, '', ''), TRAINING), 'the CSV has a header but no data rows')
 })
 
 test('parseCustomerCsv - missing columns - lists every missing name', () => {
@@ -291,4 +291,19 @@ test('parseCustomerCsv - headerless file whose first row has an empty review sco
   const parsed = parseCustomerCsv(lines(rowWithEmptyScore, KAGGLE_ROWS[0] as string), TRAINING)
   assert.equal(parsed.layout, 'headerless')
   assert.deepEqual(parsed.customers, [SECOND_API, FIRST])
+})
+
+test('parseCustomerCsv - API header, a total below its average - refused naming both API columns; no Kaggle hint', () => {
+  const text = replaceCell(lines(API_HEADER, ...API_ROWS), 2, columnIndexOf('priceTotal'), '9')
+  throwsCsvError(() => parseCustomerCsv(text, TRAINING),
+    'row 1 (line 2), column priceTotal: 9 is below priceAvg (9.5), but a total cannot be below its average: priceAvg and priceTotal may be swapped')
+  // Equal is a one-book customer: accepted.
+  assert.equal(parseCustomerCsv(replaceCell(text, 2, columnIndexOf('priceTotal'), '9.5'), TRAINING).customers.length, 2)
+})
+
+test('parseCustomerCsv - \';\' inside a column name of a comma file - not taken for a wrong separator', () => {
+  const header = KAGGLE_HEADER + ',notes;extra'
+  const parsed = parseCustomerCsv(lines(header, ...KAGGLE_ROWS.map((r) => r + ',a;b')), { ...TRAINING, allowExtraColumns: true })
+  assert.equal(parsed.customers.length, 2)
+  throwsCsvError(() => parseCustomerCsv(lines('ID;Completion', '1;0,5'), TRAINING), 'the CSV uses \';\' as separator: use \',\'')
 })

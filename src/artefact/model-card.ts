@@ -73,6 +73,34 @@ export interface FieldStatistics {
   readonly max: number
 }
 
+/**
+ * One customer field's distribution over the training split, the reference drift is measured against.
+ * Bins are closed above: bin 0 holds values <= cuts[0], bin i values in (cuts[i-1], cuts[i]], the last
+ * bin values above the last cut (so serving values beyond the training range still land in a bin).
+ * Booleans count as 0 and 1.
+ */
+export interface FieldDistribution {
+  readonly field: string
+  /** Ascending cut points; cuts.length + 1 bins. */
+  readonly cuts: readonly number[]
+  /** Share of training customers in each bin (cuts.length + 1 values, summing to 1). */
+  readonly shares: readonly number[]
+  /**
+   * Optional fields only: the share of training customers without a value, and the value they are
+   * binned as (the imputation the model uses), so a missing score and the imputed one look alike.
+   */
+  readonly missing?: { readonly share: number, readonly binnedAs: number }
+}
+
+export interface InputDistribution {
+  /** How the bins were chosen (for a reader of the card). */
+  readonly method: string
+  /** Training customers counted. */
+  readonly rows: number
+  /** One entry per customer field, in CUSTOMER_FIELDS order. */
+  readonly fields: readonly FieldDistribution[]
+}
+
 export interface ModelCard {
   readonly version: string
   readonly createdAt: string
@@ -86,6 +114,8 @@ export interface ModelCard {
   readonly metrics: { readonly test: EvaluationMetrics, readonly validation: EvaluationMetrics }
   readonly featureImportance: readonly FeatureImportance[]
   readonly features: readonly FieldStatistics[]
+  /** Training-split distribution of every customer field, for drift monitoring; absent on artefacts trained before it existed. */
+  readonly inputDistribution?: InputDistribution
   readonly data: {
     readonly file: string
     readonly sha256: string

@@ -1,8 +1,11 @@
 // CSV (csv-parse) -> customers (+ labels), through the one customer schema, with row-numbered errors.
 // Accepts the Kaggle header, a header of the API's field names, or no header at all (the course
 // file Audiobooks_data.csv: the Kaggle columns in the same order). CRLF or LF, optional BOM.
+// The one codec: training, the score CLI and CSV request bodies all read rows through planColumns and
+// convertRecord, so the same bad cell gets the same message everywhere.
 import { parse as parseSync } from 'csv-parse/sync'
-import { CUSTOMER_FIELDS, ID_COLUMNS, TARGET_COLUMNS, fieldValueProblem, type Customer, type FieldSpec } from './customer.js'
+import { CUSTOMER_FIELDS, ID_COLUMNS, TARGET_COLUMNS, fieldValueProblem, type Customer, type CustomerFieldName, type FieldSpec } from './customer.js'
+import { consistencyProblems } from './customer-consistency.js'
 
 export type CsvLayout = 'kaggle' | 'api' | 'headerless'
 
@@ -24,10 +27,19 @@ export class CsvDataError extends Error {
   }
 }
 
-export function describeProblem (p: RowProblem): string {
+/** Where a problem is, in the file's own terms: "row 3 (line 4), column Price_overall" (no column for a whole-row problem). */
+export function problemPlace (p: RowProblem): string {
   const where = p.column === null ? '' : `, column ${p.column}`
-  return `row ${p.row} (line ${p.line})${where}: ${p.message}`
+  return `row ${p.row} (line ${p.line})${where}`
 }
+
+/** "row 3 (line 4), column Price_overall: must be a number, got "9,5"": what every CSV reader reports. */
+export function describeProblem (p: RowProblem): string {
+  return `${problemPlace(p)}: ${p.message}`
+}
+
+/** A header and nothing else: said the same way by every reader that needs rows. */
+export const NO_DATA_ROWS_MESSAGE = 'the CSV has a header but no data rows'
 
 export interface ColumnPlan {
   readonly layout: CsvLayout
@@ -45,6 +57,8 @@ export interface CsvReadOptions {
   readonly requireTarget: boolean
   /** Columns other than the known ones are ignored instead of rejected (file scoring passes them through). */
   readonly allowExtraColumns?: boolean
+  /** A label column is accepted but not read: the API scores customers, it does not learn from them. */
+  readonly ignoreTarget?: boolean
 }
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
@@ -53,11 +67,40 @@ function looksNumeric (cell: string): boolean {
   return NUMBER_TEXT.test(cell.trim())
 }
 
+/** Every column name a header may hold (both layouts, ids and labels). */
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set([
+  ...CUSTOMER_FIELDS.flatMap((f) => [f.name, f.kaggleColumn]), ...ID_COLUMNS, ...TARGET_COLUMNS
+])
+
+/** Separators spreadsheets write instead of commas (';' where the decimal mark is a comma). */
+const FOREIGN_SEPARATORS = [';', '\t'] as const
+
+/**
+ * The separator a first record that could not be read as a header was written with, or null. Read
+ * with commas, a ';' or tab file gives one cell (or a few, split at decimal commas); split again on the
+ * other separator it shows the known column names, or a row of numbers for a headerless file.
+ */
+function foreignSeparator (firstRecord: readonly string[]): string | null {
+  const text = firstRecord.join(',')
+  for (const separator of FOREIGN_SEPARATORS) {
+    const cells = text.split(separator).map((c) => c.trim())
+    if (cells.length < 2) continue
+    if (cells.some((c) => KNOWN_COLUMNS.has(c))) return separator
+    const numbers = cells.every((c) => c === '' || looksNumeric(c.replace(',', '.')))
+    if (numbers && cells.length >= CUSTOMER_FIELDS.length) return separator
+  }
+  return null
+}
+
+/** Whether a first record is a header: a header has text in it; a data row has only numbers (and maybe an empty review score). */
+export function isHeaderRecord (firstRecord: readonly string[]): boolean {
+  return !firstRecord.every((cell) => cell.trim() === '' || looksNumeric(cell))
+}
+
 /** Decides from the first record whether there is a header and where each field lives. */
 export function planColumns (firstRecord: readonly string[], options: CsvReadOptions): ColumnPlan {
   const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
-  // A header has text in it; a data row has only numbers (and maybe an empty review score).
-  if (firstRecord.every((cell) => cell.trim() === '' || looksNumeric(cell))) {
+  if (!isHeaderRecord(firstRecord)) {
     // Headerless course file: ID, the ten fields in Kaggle order, Target.
     const expected = fields.length + 2
     if (firstRecord.length !== expected && firstRecord.length !== expected - 1) {
@@ -87,11 +130,14 @@ export function planColumns (firstRecord: readonly string[], options: CsvReadOpt
   const fieldIndex = fields.map((f) => header.indexOf(nameOf(f)))
   const missing = fields.filter((f, i) => fieldIndex[i] === -1 && f.optional !== true).map(nameOf)
   if (missing.length > 0) {
+    const separator = foreignSeparator(firstRecord)
+    if (separator !== null) throw new CsvDataError(`the CSV uses ${separator === '\t' ? 'tabs' : `'${separator}'`} as separator: use ','`)
     throw new CsvDataError(`header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${header.join(', ')})`)
   }
   const idIndex = header.findIndex((h) => (ID_COLUMNS as readonly string[]).includes(h))
-  const targetIndex = header.findIndex((h) => (TARGET_COLUMNS as readonly string[]).includes(h))
-  if (options.requireTarget && targetIndex === -1) throw new CsvDataError(`header has no label column (one of ${TARGET_COLUMNS.join(', ')})`)
+  const labelIndex = header.findIndex((h) => (TARGET_COLUMNS as readonly string[]).includes(h))
+  const targetIndex = options.ignoreTarget === true ? -1 : labelIndex
+  if (options.requireTarget && labelIndex === -1) throw new CsvDataError(`header has no label column (one of ${TARGET_COLUMNS.join(', ')})`)
   if (options.allowExtraColumns !== true) {
     const known = new Set([...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS])
     const unknown = header.filter((h) => !known.has(h))
@@ -122,6 +168,30 @@ function idCell (plan: ColumnPlan, record: readonly string[]): string | null {
   return id.trim() === '' ? null : id
 }
 
+function columnOf (plan: ColumnPlan, field: CustomerFieldName): { name: string, index: number } {
+  const index = plan.fieldIndex[CUSTOMER_FIELDS.findIndex((f) => f.name === field)] as number
+  return { name: plan.header[index] ?? field, index }
+}
+
+/**
+ * The first cross-field problem of a customer whose cells are each valid (customer-consistency.ts: a
+ * total below its average), with both columns named as in the file's header: the Kaggle file's
+ * avg/total names are swapped, so a mapping done by name is the usual cause.
+ */
+function inconsistencyMessage (plan: ColumnPlan, record: readonly string[], customer: Customer): { column: string, message: string } | null {
+  const problem = consistencyProblems(customer)[0]
+  if (problem === undefined) return null
+  const total = columnOf(plan, problem.field)
+  const average = columnOf(plan, problem.otherField)
+  const cell = (index: number): string => (record[index] ?? '').trim().slice(0, 40)
+  const roles = plan.layout === 'api' ? '' : ` (${average.name} holds the average and ${total.name} the total, despite their names)`
+  return {
+    column: total.name,
+    message: `${cell(total.index)} is below ${average.name} (${cell(average.index)}), but a total cannot be below its average: ` +
+      `${average.name} and ${total.name} may be swapped${roles}`
+  }
+}
+
 /** Converts one data record; never throws. */
 export function convertRecord (plan: ColumnPlan, record: readonly string[], row: number, line: number): RowResult {
   const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line, column, message } })
@@ -138,6 +208,8 @@ export function convertRecord (plan: ColumnPlan, record: readonly string[], row:
     if (problem !== null) return fail(column, problem)
     if (parsed !== null) customer[field.name] = parsed
   }
+  const inconsistency = inconsistencyMessage(plan, record, customer as Customer)
+  if (inconsistency !== null) return fail(inconsistency.column, inconsistency.message)
   const id = idCell(plan, record)
   if (id !== null) customer.customerId = id
   let label: number | null = null
@@ -158,6 +230,21 @@ export const CSV_PARSE_OPTIONS = {
   info: true
 } as const
 
+/** One record as csv-parse gives it: the cells and, in `info.lines`, the 1-based line where it ends. */
+export interface CsvRecord {
+  readonly record: string[]
+  readonly info: { readonly lines: number }
+}
+
+/** Every record of a whole CSV text (blank lines skipped); broken quoting is a CsvDataError. */
+export function readCsvRecords (text: string | Buffer): CsvRecord[] {
+  try {
+    return parseSync(text, CSV_PARSE_OPTIONS) as unknown as CsvRecord[]
+  } catch (err) {
+    throw new CsvDataError(`not readable as CSV: ${(err as Error).message}`)
+  }
+}
+
 export interface ParsedCsv {
   readonly layout: CsvLayout
   readonly customers: Customer[]
@@ -172,17 +259,12 @@ export interface ParsedCsv {
  * unless skipInvalid, which drops them and lists them in `skipped`.
  */
 export function parseCustomerCsv (text: string | Buffer, options: CsvReadOptions & { readonly skipInvalid?: boolean }): ParsedCsv {
-  let records: Array<{ record: string[], info: { lines: number } }>
-  try {
-    records = parseSync(text, CSV_PARSE_OPTIONS) as unknown as Array<{ record: string[], info: { lines: number } }>
-  } catch (err) {
-    throw new CsvDataError(`not readable as CSV: ${(err as Error).message}`)
-  }
+  const records = readCsvRecords(text)
   const first = records[0]
   if (first === undefined) throw new CsvDataError('the CSV file is empty')
   const plan = planColumns(first.record, options)
   const dataRecords = plan.hasHeader ? records.slice(1) : records
-  if (dataRecords.length === 0) throw new CsvDataError('the CSV file has a header but no data rows')
+  if (dataRecords.length === 0) throw new CsvDataError(NO_DATA_ROWS_MESSAGE)
   const customers: Customer[] = []
   const labels: number[] = []
   const skipped: RowProblem[] = []
@@ -198,29 +280,4 @@ export function parseCustomerCsv (text: string | Buffer, options: CsvReadOptions
   })
   if (customers.length === 0) throw new CsvDataError(`no valid rows: all ${skipped.length} rows were invalid`, skipped)
   return { layout: plan.layout, customers, labels, skipped }
-}
-
-/**
- * Converts one record to a customer object WITHOUT checking values: cells that are not numbers or
- * booleans stay text and empty cells are left out, so the API's JSON Schema validation reports them
- * with the same field paths as a JSON body would get. Used for CSV request bodies.
- */
-export function recordToLooseCustomer (plan: ColumnPlan, record: readonly string[]): Record<string, unknown> {
-  const customer: Record<string, unknown> = {}
-  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as FieldSpec
-    const index = plan.fieldIndex[i] as number
-    const text = index === -1 ? '' : (record[index] ?? '').trim()
-    if (text === '') continue
-    if (field.type === 'boolean') {
-      const lower = text.toLowerCase()
-      customer[field.name] = lower === '1' || lower === 'true' ? true : lower === '0' || lower === 'false' ? false : text
-    } else {
-      customer[field.name] = looksNumeric(text) ? Number(text) : text
-    }
-  }
-  const id = idCell(plan, record)
-  if (id !== null) customer.customerId = id
-  return customer
 }

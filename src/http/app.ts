@@ -13,8 +13,10 @@ import { useStrictJsonParser } from './json-body.js'
 import { ERROR_BODY_SCHEMA, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
 import { VersionNotFoundError, VersionUnusableError, type ModelVersions } from '../model/model-versions.js'
 import { ServiceMetrics } from '../observability/service-metrics.js'
+import { DriftWindow } from '../scoring/drift-window.js'
 import { Readiness } from './readiness.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
+import { driftRoutes } from './routes/drift.js'
 import { healthRoutes } from './routes/health.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { modelRoutes } from './routes/model.js'
@@ -131,7 +133,9 @@ export async function buildApp (config: Config, versions: ModelVersions, options
   app.decorate('readiness', new Readiness())
   // app.close() drains: readiness 503, SHUTDOWN_DELAY_MS, then every answer in flight finishes whole.
   useGracefulClose(app, { shutdownDelayMs: config.shutdownDelayMs })
-  const metrics = new ServiceMetrics(() => versions.current.current().version, () => versions.reloadCounts())
+  // Per app, like the metrics: the last DRIFT_WINDOW customers of the version in service.
+  const drift = new DriftWindow(config.driftWindow)
+  const metrics = new ServiceMetrics(() => versions.current.current().version, () => versions.reloadCounts(), () => drift.summary(versions.current.current()))
   /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
   const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -217,7 +221,8 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     if (auth !== null) keyed.addHook('onRequest', auth)
     await keyed.register(modelRoutes(versions))
     await keyed.register(modelVersionsRoutes(versions))
-    await keyed.register(predictRoutes(config, versions, metrics))
+    await keyed.register(driftRoutes(versions, drift))
+    await keyed.register(predictRoutes(config, versions, metrics, drift))
   })
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   MODEL_VERSION_NOT_FOUND: { status: 404, error: 'Not Found' },
   METHOD_NOT_ALLOWED: { status: 405, error: 'Method Not Allowed' },
   REQUEST_TIMEOUT: { status: 408, error: 'Request Timeout' },
+  DRIFT_REFERENCE_MISSING: { status: 409, error: 'Conflict' },
   BATCH_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
   BODY_TOO_LARGE: { status: 413, error: 'Payload Too Large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, error: 'Unsupported Media Type' },

@@ -6,6 +6,14 @@ import { BulkHistogram, type HistogramSeries } from './bulk-histogram.js'
 export const PROBABILITY_BUCKETS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 export const BATCH_SIZE_BUCKETS = [1, 10, 100, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000]
 
+/** Drift figures of the current model version's window, asked at scrape time (see scoring/drift-window.ts). */
+export interface DriftGaugeValues {
+  readonly windowCustomers: number
+  readonly meanProbability: number | null
+  /** By customer field name (a closed set); null while the window is empty. */
+  readonly psiByFeature: Readonly<Record<string, number | null>>
+}
+
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
 
 export class ServiceMetrics {
@@ -51,9 +59,14 @@ export class ServiceMetrics {
 
   /**
    * `modelVersion` and `reloads` are asked at every scrape: model_info names the version in service
-   * then, and model_reloads_total counts the attempts to swap in a new current version.
+   * then, and model_reloads_total counts the attempts to swap in a new current version. `drift` too
+   * (null: the model's card has no training distribution, so no drift series are exposed).
    */
-  constructor (modelVersion: () => string, reloads: () => Readonly<Record<'success' | 'failure', number>> = () => ({ success: 0, failure: 0 })) {
+  constructor (
+    modelVersion: () => string,
+    reloads: () => Readonly<Record<'success' | 'failure', number>> = () => ({ success: 0, failure: 0 }),
+    drift: () => DriftGaugeValues | null = () => null
+  ) {
     collectDefaultMetrics({ register: this.registry })
     // prom-client names these gauges *_total, which promtool rejects (a suffix reserved for counters).
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name)
@@ -77,6 +90,40 @@ export class ServiceMetrics {
         const counts = reloads()
         this.inc({ result: 'success' }, counts.success)
         this.inc({ result: 'failure' }, counts.failure)
+      }
+    }))
+    this.registerDriftGauges(drift)
+  }
+
+  /** Computed at scrape time from the window's summary (its bins are counted once per scrape, then reused). */
+  private registerDriftGauges (drift: () => DriftGaugeValues | null): void {
+    this.registry.registerMetric(new Gauge({
+      name: 'buy_again_drift_window_customers',
+      help: 'Customers in the drift window: the last ones scored by the current model version (at most DRIFT_WINDOW; 0 when its card has no training distribution).',
+      registers: [],
+      collect () {
+        this.set(drift()?.windowCustomers ?? 0)
+      }
+    }))
+    this.registry.registerMetric(new Gauge({
+      name: 'buy_again_drift_mean_probability',
+      help: 'Mean reported probability over the drift window, to compare with the training base rate (GET /model/drift); NaN while the window is empty.',
+      registers: [],
+      collect () {
+        // An unlabelled gauge always has a sample: NaN says "no customers" where 0 would read as a probability.
+        this.set(drift()?.meanProbability ?? Number.NaN)
+      }
+    }))
+    this.registry.registerMetric(new Gauge({
+      name: 'buy_again_drift_psi',
+      help: 'Population stability index of each customer field over the drift window against the training split (above 0.25: a major shift).',
+      labelNames: ['feature'] as const,
+      registers: [],
+      collect () {
+        this.reset()
+        const values = drift()
+        if (values === null) return
+        for (const [feature, psi] of Object.entries(values.psiByFeature)) if (psi !== null) this.set({ feature }, psi)
       }
     }))
   }

@@ -7,8 +7,9 @@ import {
   mean, metricsAtThreshold, prAuc, rocAuc
 } from '../evaluation/classifier-metrics.js'
 import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
-import type { EvaluationMetrics, FeatureImportance, FieldStatistics, TrainingOptions } from '../artefact/model-card.js'
+import type { EvaluationMetrics, FeatureImportance, FieldStatistics, InputDistribution, TrainingOptions } from '../artefact/model-card.js'
 import { fieldStatistics } from './field-statistics.js'
+import { inputDistribution } from './input-distribution.js'
 import { type tfl } from '../artefact/tensorflow.js'
 import { fitPlattScaling, foldPlattIntoModel, type PlattScaling } from './calibrate.js'
 import { combineMembers } from './ensemble.js'
@@ -43,6 +44,8 @@ export interface TrainingResult {
   readonly featureImportance: FeatureImportance[]
   /** Raw customer-field statistics over the training split (for the model card). */
   readonly fieldStatistics: FieldStatistics[]
+  /** Binned customer fields over the training split: the reference serving measures drift against. */
+  readonly inputDistribution: InputDistribution
   readonly rows: { readonly train: number, readonly validation: number, readonly test: number }
   readonly members: ReadonlyArray<{ readonly bestEpoch: number, readonly epochsRun: number, readonly validationLogLoss: number }>
 }
@@ -148,6 +151,7 @@ export async function trainModel (
     testPredictions: { scores: testScores, labels: testLabels },
     featureImportance: permutationImportance(model, stats, testCustomers, testLabels, options.seed),
     fieldStatistics: fieldStatistics(trainCustomers),
+    inputDistribution: inputDistribution(trainCustomers, { reviewScore: stats.reviewScoreImputation }),
     rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },
     members: fits.map((f) => ({ bestEpoch: f.bestEpoch, epochsRun: f.epochsRun, validationLogLoss: f.bestValidationLoss }))
   }

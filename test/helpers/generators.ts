@@ -44,13 +44,27 @@ export interface ValidCustomerOptions {
   readonly avoidLengthRatioOverflow?: boolean
 }
 
-/** Customers that satisfy every bound of CUSTOMER_FIELDS; optional fields are sometimes missing, reviewScore sometimes null. */
+/**
+ * A total below its average is refused (domain/customer-consistency.ts): such a pair is swapped, which
+ * stays within both fields' bounds (a total's maximum is above its average's).
+ */
+function withTotalsAtLeastAverages (c: Customer): Customer {
+  const out = { ...c }
+  if (out.bookLengthTotalMinutes < out.bookLengthAvgMinutes) [out.bookLengthAvgMinutes, out.bookLengthTotalMinutes] = [out.bookLengthTotalMinutes, out.bookLengthAvgMinutes]
+  if (out.priceTotal < out.priceAvg) [out.priceAvg, out.priceTotal] = [out.priceTotal, out.priceAvg]
+  return out
+}
+
+/**
+ * Customers that satisfy every bound of CUSTOMER_FIELDS and the cross-field rule (a total at least its
+ * average); optional fields are sometimes missing, reviewScore sometimes null.
+ */
 export function validCustomerArb (options: ValidCustomerOptions = {}): fc.Arbitrary<Customer> {
   const model: Record<string, fc.Arbitrary<unknown>> = { customerId: validCustomerId }
   for (const field of FIELDS) {
     model[field.name] = field.optional === true ? fc.option(validValue(field), { nil: null }) : validValue(field)
   }
-  const arb = fc.record(model, { requiredKeys: REQUIRED_FIELDS.map((f) => f.name) }) as fc.Arbitrary<Customer>
+  const arb = (fc.record(model, { requiredKeys: REQUIRED_FIELDS.map((f) => f.name) }) as fc.Arbitrary<Customer>).map(withTotalsAtLeastAverages)
   if (options.avoidLengthRatioOverflow !== true) return arb
   return arb.filter((c) => Number.isFinite(c.bookLengthTotalMinutes / c.bookLengthAvgMinutes))
 }

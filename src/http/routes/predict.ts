@@ -4,12 +4,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
-import { parseCsvBatch } from '../csv-body.js'
+import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { consistencyProblems } from '../../domain/customer-consistency.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
+import type { DriftWindow } from '../../scoring/drift-window.js'
 import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-customers.js'
 import { targetingProblem, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
@@ -40,7 +41,7 @@ function validationFailed (details: ErrorDetail[]): ServiceError {
   return new ServiceError('VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
 }
 
-export function predictRoutes (config: Config, versions: ModelVersions, metrics: ServiceMetrics) {
+export function predictRoutes (config: Config, versions: ModelVersions, metrics: ServiceMetrics, drift: DriftWindow) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.post<{ Body: Customer, Querystring: SingleQuery }>('/predict', {
       schema: {
@@ -64,6 +65,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       const { explain, threshold, modelVersion } = request.query
       const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
       metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      drift.observe(versions.current.current(), [customer], result) // counted only when scored by the current version
       metrics.observeWarnings(result.predictions)
       const prediction = result.predictions[0] as ScoredCustomer
       // An undefined customerId, reasons or warnings is left out by the response serializer.
@@ -82,7 +84,8 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
     await app.register(async (batchScope) => {
       batchScope.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, body, done) => {
         try {
-          done(null, parseCsvBatch(decodeUtf8Body(body as Buffer, 'CSV')))
+          // MAX_BATCH is checked there, before any row is converted.
+          done(null, parseCsvBatch(decodeUtf8Body(body as Buffer, 'CSV'), config.maxBatch))
         } catch (err) {
           done(err as Error, undefined)
         }
@@ -104,6 +107,12 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
           '(`ID,Book_length(mins)_overall,...`; a Target column is ignored).',
           'A batch with invalid customers is rejected whole and every problem is listed (up to 100) with its item index,',
           'unless `partial=true`: then valid customers are scored and invalid ones are listed in `errors`.',
+          'CSV problems speak CSV, in the words of `npm run score` and training: `path` is `row 3 (line 4), column Price_overall`',
+          '(the data row counted from 1 after the header, the line of the file, the column as the header names it; no column for a',
+          'whole-row problem such as a wrong cell count), `message` is `row 3 (line 4), column Price_overall: must be a number, got "9,5"`,',
+          'one problem per bad row, and in partial mode `errors[].index` is the data row counted from 0.',
+          'A body that is not a readable customer CSV (empty, no header row, a header but no data rows, a missing or unknown column,',
+          '`;` or tab separators, broken quoting) is 400 INVALID_CSV.',
           'Targeting: with `contactCost` and `conversionValue` (and/or `budget`) every prediction gets an `action`',
           '("target" or "skip") from its expected profit probability x conversionValue - contactCost, highest first within',
           'the budget, and `targeting` sums up the plan against contacting everyone. `explain=true` adds reasons per customer.'
@@ -131,34 +140,51 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       const query = request.query
       const partial = query.partial === true
       const rejected = new Map<number, ErrorDetail>()
-      if (validationError !== undefined) {
-        const details = describeAjvErrors((validationError.validation ?? []) as never[], validationError.validationContext ?? 'body')
-        const wholeRequest = details.some((d) => validationError.validationContext !== 'body' || itemIndex(d) === null)
-        if (!partial || wholeRequest) throw validationFailed(details)
-        for (const d of details) {
-          const index = itemIndex(d) as number
-          if (!rejected.has(index)) rejected.set(index, d)
+      let accepted: Customer[]
+      // In partial mode every prediction says which request item (CSV: data row, from 0) it answers.
+      let indices: readonly number[] | undefined
+      if (request.body instanceof CsvBatch) {
+        // The codec (domain/customer-csv.ts) checked every row, across fields too; the body schema saw only
+        // the valid rows and can add nothing but "no valid row" (minItems), which the row errors say better.
+        const csv = request.body
+        if (validationError !== undefined && (validationError.validationContext !== 'body' || csv.customers.length > 0)) {
+          throw validationFailed(describeAjvErrors((validationError.validation ?? []) as never[], validationError.validationContext ?? 'body'))
         }
+        const errors = csv.errors()
+        if (errors.length > 0 && !partial) throw csvRowsRejected(errors)
+        for (const { index, path, message } of errors) rejected.set(index, { path, message })
+        accepted = csv.customers
+        indices = partial ? csv.rowIndexes() : undefined
+      } else {
+        if (validationError !== undefined) {
+          const details = describeAjvErrors((validationError.validation ?? []) as never[], validationError.validationContext ?? 'body')
+          const wholeRequest = details.some((d) => validationError.validationContext !== 'body' || itemIndex(d) === null)
+          if (!partial || wholeRequest) throw validationFailed(details)
+          for (const d of details) {
+            const index = itemIndex(d) as number
+            if (!rejected.has(index)) rejected.set(index, d)
+          }
+        }
+        const all = request.body.customers
+        // Across fields (a total below its average), for the customers the schema accepted.
+        const inconsistent: ErrorDetail[] = []
+        all.forEach((customer, i) => {
+          if (rejected.has(i)) return
+          const details = consistencyDetails(customer, `customers/${i}/`)
+          if (details.length === 0) return
+          if (partial) rejected.set(i, details[0] as ErrorDetail)
+          else inconsistent.push(...details)
+        })
+        if (inconsistent.length > 0) throw validationFailed(inconsistent)
+        accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
+        indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
       }
-      const all = request.body.customers
-      // Across fields (a total below its average), for the customers the schema accepted.
-      const inconsistent: ErrorDetail[] = []
-      all.forEach((customer, i) => {
-        if (rejected.has(i)) return
-        const details = consistencyDetails(customer, `customers/${i}/`)
-        if (details.length === 0) return
-        if (partial) rejected.set(i, details[0] as ErrorDetail)
-        else inconsistent.push(...details)
-      })
-      if (inconsistent.length > 0) throw validationFailed(inconsistent)
-      // After the schema checks, so a malformed figure is named as such first.
+      // After the body checks, so a malformed figure is named as such first.
       const problem = targetingProblem(query)
       if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
-      const accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
-      // In partial mode every prediction says which request item it answers.
-      const indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
       const result = await versions.use(query.modelVersion, async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
       metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      drift.observe(versions.current.current(), accepted, result) // counted only when scored by the current version
       metrics.observeWarnings(result.predictions)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
       // hand-written writer measured no faster (bench/answer-writer.ts) and was removed.
