@@ -29,7 +29,10 @@ const PROTECTED: ReadonlyArray<[string, Call]> = [
   ['POST /predict/batch (JSON)', { method: 'POST', url: '/predict/batch', payload: { customers: sampleCustomers(3) }, headers: { 'content-type': 'application/json' } }],
   ['POST /predict/batch (CSV)', { method: 'POST', url: '/predict/batch', payload: toApiCsv(sampleCustomers(3)), headers: { 'content-type': 'text/csv' } }],
   ['GET /model', { method: 'GET', url: '/model' }],
-  ['HEAD /model', { method: 'HEAD', url: '/model' }]
+  ['HEAD /model', { method: 'HEAD', url: '/model' }],
+  ['GET /model/report', { method: 'GET', url: '/model/report' }],
+  ['GET /models', { method: 'GET', url: '/models' }],
+  ['GET /model/drift', { method: 'GET', url: '/model/drift' }]
 ]
 
 async function call (app: FastifyInstance, request: Call, authorization?: string): Promise<Response> {
