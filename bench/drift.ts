@@ -2,8 +2,14 @@
 // What drift bookkeeping costs scoring: 10,000-customer batches scored in process through the scoring
 // use case (the committed model, wasm) with and without DriftWindow.observe after each batch, in
 // alternating phases (order flipped every round) so this VM's speed drift hits both alike. Figures are
-// ratios within a round; the median over rounds is the answer. Also times observe() alone.
+// ratios within a round; the median over rounds is the answer. Also times observe() alone, and whole
+// POST /predict/batch requests (app.inject) with and without the bookkeeping.
+import type { FastifyInstance } from 'fastify'
 import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
+import { loadConfig } from '../src/config.js'
+import { buildApp } from '../src/http/app.js'
+import { ModelHolder } from '../src/model/model-holder.js'
+import { ModelVersions } from '../src/model/model-versions.js'
 import type { Customer } from '../src/domain/customer.js'
 import { loadPredictor } from '../src/model/predictor.js'
 import { DriftWindow } from '../src/scoring/drift-window.js'
@@ -68,4 +74,33 @@ console.log(`customers/s with drift:    median ${fmt(median(withDrift))} (min ${
 const sorted = [...ratios].sort((x, y) => x - y)
 console.log(`with / without, same round: median ${median(ratios).toFixed(3)}, quartiles ${(sorted[Math.floor(ROUNDS / 4)] as number).toFixed(3)}-${(sorted[Math.floor((3 * ROUNDS) / 4)] as number).toFixed(3)}`)
 console.log(`observe() alone, 10,000 customers: median ${median(observeMs).toFixed(2)} ms (min ${Math.min(...observeMs).toFixed(2)} ms)`)
+// The same comparison for whole requests: POST /predict/batch with 10,000 customers through app.inject,
+// an app with the drift window against one whose window ignores what it is shown.
+class IgnoringWindow extends DriftWindow {
+  override observe (): void {}
+}
+const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' })
+const versions = new ModelVersions(new ModelHolder(predictor), { modelsRoot: DEFAULT_MODELS_ROOT, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('not in the benchmark')) })
+const apps = { on: await buildApp(config, versions), off: await buildApp(config, versions, { driftWindow: new IgnoringWindow(10_000) }) }
+const payloads = batches.map((customers) => JSON.stringify({ customers }))
+const REQUESTS = Math.max(2, Math.round(BATCHES / 2))
+async function requests (app: FastifyInstance): Promise<number> {
+  const started = performance.now()
+  for (let i = 0; i < REQUESTS; i++) {
+    const response = await app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'application/json' }, payload: payloads[i % payloads.length] as string })
+    if (response.statusCode !== 200) throw new Error(`batch answered ${response.statusCode}`)
+  }
+  return (REQUESTS * BATCH_SIZE) / ((performance.now() - started) / 1000)
+}
+for (let i = 0; i < 2; i++) { await requests(apps.off); await requests(apps.on) }
+const requestRatios: number[] = []
+for (let round = 0; round < ROUNDS; round++) {
+  const first = round % 2 === 0 ? await requests(apps.off) : undefined
+  const on = await requests(apps.on)
+  const off = first ?? await requests(apps.off)
+  requestRatios.push(on / off)
+}
+const sortedRequests = [...requestRatios].sort((x, y) => x - y)
+console.log(`whole requests (POST /predict/batch, 10,000 customers, app.inject), with / without: median ${median(requestRatios).toFixed(3)}, quartiles ${(sortedRequests[Math.floor(ROUNDS / 4)] as number).toFixed(3)}-${(sortedRequests[Math.floor((3 * ROUNDS) / 4)] as number).toFixed(3)}`)
+await Promise.all([apps.on.close(), apps.off.close()])
 predictor.dispose()

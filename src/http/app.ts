@@ -33,6 +33,8 @@ declare module 'fastify' {
 export interface AppOptions {
   /** Where log lines go (default stdout); tests capture them here. */
   readonly logStream?: DestinationStream
+  /** The drift bookkeeping (default: a window of DRIFT_WINDOW customers); benchmarks hand in their own. */
+  readonly driftWindow?: DriftWindow
 }
 
 /** Seconds a shed request is told to wait (Retry-After). */
@@ -134,7 +136,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
   // app.close() drains: readiness 503, SHUTDOWN_DELAY_MS, then every answer in flight finishes whole.
   useGracefulClose(app, { shutdownDelayMs: config.shutdownDelayMs })
   // Per app, like the metrics: the last DRIFT_WINDOW customers of the version in service.
-  const drift = new DriftWindow(config.driftWindow)
+  const drift = options.driftWindow ?? new DriftWindow(config.driftWindow)
   const metrics = new ServiceMetrics(() => versions.current.current().version, () => versions.reloadCounts(), () => drift.summary(versions.current.current()))
   /** One log line and one duration sample per request: route templates only, no bodies, no customer data. */
   const recordRequest = (request: FastifyRequest, reply: FastifyReply): void => {
