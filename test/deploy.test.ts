@@ -1,11 +1,16 @@
 // deploy/kubernetes/*.yaml and the Dockerfile checked against the real app and config: probe, health-check
 // and scrape paths are GET routes that behave as probes must, ports agree, env names and values are
-// what loadConfig reads, shutdown fits in the grace period. Every check also runs on a broken copy,
-// so each one is seen to fail.
+// what loadConfig reads, shutdown fits in the grace period, no HPA-scaled Deployment pins its replicas,
+// and every Kubernetes object under deploy/ validates against the Kubernetes API schemas
+// (kubernetes-models). Every check also runs on a broken copy, so each one is seen to fail.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { readdirSync, readFileSync } from 'node:fs'
+import { parseAllDocuments } from 'yaml'
+import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment'
+import { HorizontalPodAutoscaler as HpaModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
+import { PodDisruptionBudget as PdbModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
+import { Service as ServiceModel } from 'kubernetes-models/v1/Service'
 import { ENV_DEFAULTS, loadConfig, type Config } from '../src/config.js'
 import { buildTestApp } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
@@ -32,6 +37,7 @@ interface Deployment {
   kind: string
   metadata: { name: string }
   spec: {
+    replicas?: number
     selector: { matchLabels: Record<string, string> }
     template: {
       metadata: { labels: Record<string, string>, annotations?: Record<string, string> }
@@ -59,17 +65,75 @@ interface Hpa {
   }
 }
 interface Pdb { apiVersion: string, kind: string, spec: { selector: { matchLabels: Record<string, string> } } }
-interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, dockerfile: string }
+/** One YAML document of a manifest file: `where` is `<path>#<document number, from 1>`. */
+interface ManifestDocument { where: string, object: unknown }
+/** The fields of any Kubernetes object the cross-object checks read. */
+interface KubeObject {
+  apiVersion: string
+  kind: string
+  metadata?: { name?: string, namespace?: string }
+  spec?: { replicas?: unknown, scaleTargetRef?: { kind?: string, name?: string } }
+}
+/**
+ * deployment, service, hpa and pdb are the objects of deploy/kubernetes/<name>.yaml and also appear in
+ * documents (every document under deploy/): the same objects, so an edit through one shows in the other
+ * (structuredClone keeps shared references shared).
+ */
+interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, documents: ManifestDocument[], dockerfile: string }
 
 const ROOT = new URL('../', import.meta.url)
 const readText = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
-const readYaml = <T>(path: string): T => parseYaml(readText(path)) as T
+
+// Directories under deploy/ whose YAML is not Kubernetes objects: Prometheus rule files and their promtool tests.
+const NOT_KUBERNETES = ['deploy/prometheus/']
+
+/** Every .yaml/.yml file under deploy/ holding Kubernetes objects, as paths from the repository root, sorted. */
+function kubernetesYamlFiles (): string[] {
+  return readdirSync(new URL('deploy/', ROOT), { recursive: true, encoding: 'utf8' })
+    .map((relative) => `deploy/${relative.split('\\').join('/')}`)
+    .filter((path) => /\.ya?ml$/.test(path) && !NOT_KUBERNETES.some((dir) => path.startsWith(dir)))
+    .sort()
+}
+
+/** Every document of a YAML text (empty ones, such as after a trailing `---`, skipped), and its parse errors. */
+function parseManifest (path: string, text: string): { documents: ManifestDocument[], problems: string[] } {
+  const documents: ManifestDocument[] = []
+  const problems: string[] = []
+  for (const [i, doc] of parseAllDocuments(text).entries()) {
+    const where = `${path}#${i + 1}`
+    if (doc.errors.length > 0) {
+      problems.push(...doc.errors.map((err) => `${where}: ${err.message}`))
+      continue
+    }
+    const object: unknown = doc.toJS()
+    if (object !== null) documents.push({ where, object })
+  }
+  return { documents, problems }
+}
+
+const parsed = kubernetesYamlFiles().map((path) => parseManifest(path, readText(path)))
+const parseProblems = parsed.flatMap((p) => p.problems)
+const documents = parsed.flatMap((p) => p.documents)
+
+function isKubeObject (object: unknown): object is KubeObject {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return false
+  const { apiVersion, kind } = object as Record<string, unknown>
+  return typeof apiVersion === 'string' && typeof kind === 'string'
+}
+
+/** The one object of `kind` in deploy/kubernetes/<file>. */
+function committedObject<T> (file: string, kind: string): T {
+  const found = documents.filter((d) => d.where.startsWith(`deploy/kubernetes/${file}#`) && isKubeObject(d.object) && d.object.kind === kind)
+  assert.equal(found.length, 1, `deploy/kubernetes/${file} holds one ${kind}`)
+  return (found[0] as ManifestDocument).object as T
+}
 
 const committed: Manifests = {
-  deployment: readYaml<Deployment>('deploy/kubernetes/deployment.yaml'),
-  service: readYaml<Service>('deploy/kubernetes/service.yaml'),
-  hpa: readYaml<Hpa>('deploy/kubernetes/hpa.yaml'),
-  pdb: readYaml<Pdb>('deploy/kubernetes/pdb.yaml'),
+  deployment: committedObject<Deployment>('deployment.yaml', 'Deployment'),
+  service: committedObject<Service>('service.yaml', 'Service'),
+  hpa: committedObject<Hpa>('hpa.yaml', 'HorizontalPodAutoscaler'),
+  pdb: committedObject<Pdb>('pdb.yaml', 'PodDisruptionBudget'),
+  documents,
   dockerfile: readText('Dockerfile')
 }
 
@@ -234,15 +298,82 @@ function scalingProblems (m: Manifests): string[] {
   return problems
 }
 
+/**
+ * A workload an HPA scales must not set spec.replicas: every `kubectl apply` would reset the count the
+ * HPA chose (a Deployment scaled out to 8 drops to the manifest's 2 until the HPA reacts again). Without
+ * it the HPA's minReplicas is the floor. Targets are matched as the HPA finds them: kind and name in the
+ * HPA's namespace.
+ */
+function hpaReplicaProblems (m: Manifests): string[] {
+  const objects = m.documents.map((d) => d.object).filter(isKubeObject)
+  const problems: string[] = []
+  for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const ref = hpa.spec?.scaleTargetRef
+    const targets = objects.filter((o) => o.kind === ref?.kind && o.metadata?.name === ref?.name && o.metadata?.namespace === hpa.metadata?.namespace)
+    for (const target of targets) {
+      if (target.spec?.replicas !== undefined) {
+        problems.push(`${target.kind} ${String(ref?.name)} sets spec.replicas (${String(target.spec.replicas)}) but HorizontalPodAutoscaler ${String(hpa.metadata?.name)} scales it: kubectl apply would reset the count; leave it to minReplicas`)
+      }
+    }
+  }
+  return problems
+}
+
+// The Kubernetes API schemas of every kind deployed, keyed by "<apiVersion> <kind>" taken from the model
+// class itself. A new kind (or a new apiVersion of one) needs its class here, or schemaProblems reports it.
+interface SchemaModel<T> { apiVersion: string, kind: string, new (data?: T): { validate: () => void } }
+function validator<T> (Model: SchemaModel<T>): [string, (object: object) => void] {
+  // The constructor fills in apiVersion and kind only where the object lacks them; the key already matched both.
+  return [`${Model.apiVersion} ${Model.kind}`, (object) => { new Model(object as T).validate() }]
+}
+const VALIDATORS = new Map([validator(DeploymentModel), validator(ServiceModel), validator(HpaModel), validator(PdbModel)])
+
+/** Each document is a Kubernetes object of a known apiVersion and kind that its schema accepts. */
+function schemaProblems (m: Manifests): string[] {
+  const problems: string[] = []
+  for (const { where, object } of m.documents) {
+    if (!isKubeObject(object)) {
+      problems.push(`${where}: not a Kubernetes object (a mapping with string apiVersion and kind)`)
+      continue
+    }
+    const validate = VALIDATORS.get(`${object.apiVersion} ${object.kind}`)
+    if (validate === undefined) {
+      problems.push(`${where}: no schema for ${object.apiVersion} ${object.kind}: add its kubernetes-models class to VALIDATORS`)
+      continue
+    }
+    try {
+      validate(object)
+    } catch (err) {
+      problems.push(`${where} (${object.kind} ${String(object.metadata?.name)}): ${(err as Error).message}`)
+    }
+  }
+  return problems
+}
+
 // --- the committed files pass every check ---
 
-const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems }
+const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems, hpaReplicaProblems, schemaProblems }
 
 for (const [name, check] of Object.entries(CHECKS)) {
   test(`deploy manifests - ${name} on the committed files - none`, () => {
     assert.deepEqual(check(committed), [])
   })
 }
+
+test('deploy manifests - every YAML file under deploy/ but deploy/prometheus - parsed, all four kinds found', () => {
+  assert.deepEqual(parseProblems, [])
+  const files = kubernetesYamlFiles()
+  for (const name of ['deployment', 'service', 'hpa', 'pdb']) assert.ok(files.includes(`deploy/kubernetes/${name}.yaml`), `${name}.yaml found in ${files.join(', ')}`)
+  assert.ok(!files.some((path) => path.startsWith('deploy/prometheus/')))
+  const kinds = new Set(documents.map((d) => isKubeObject(d.object) ? `${d.object.apiVersion} ${d.object.kind}` : ''))
+  for (const key of VALIDATORS.keys()) assert.ok(kinds.has(key), `a ${key} is deployed`)
+})
+
+test('deploy manifests - parseManifest on broken YAML and an empty trailing document - error reported, empty skipped', () => {
+  assert.deepEqual(parseManifest('x.yaml', 'kind: Service\n---\n').documents, [{ where: 'x.yaml#1', object: { kind: 'Service' } }])
+  const { problems } = parseManifest('x.yaml', 'kind: Service\n---\nmetadata: {name: [\n')
+  assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('x.yaml#2: ')), JSON.stringify(problems))
+})
 
 // --- and each check fails on a broken copy ---
 
@@ -274,7 +405,15 @@ const BREAKAGES: Array<[string, (m: Manifests) => string[], (m: Manifests) => vo
   ['a named Dockerfile user', securityProblems, (m) => { m.dockerfile = m.dockerfile.replace(/^USER .*$/m, 'USER node') }, /USER "node" is not a numeric/],
   ['an HPA aimed elsewhere', scalingProblems, (m) => { m.hpa.spec.scaleTargetRef.name = 'other' }, /HPA is not autoscaling\/v2 targeting the Deployment/],
   ['no CPU request', scalingProblems, (m) => { delete container(m).resources?.requests?.cpu }, /no CPU request/],
-  ['a Service selecting other pods', scalingProblems, (m) => { m.service.spec.selector = { app: 'other' } }, /Service selector/]
+  ['a Service selecting other pods', scalingProblems, (m) => { m.service.spec.selector = { app: 'other' } }, /Service selector/],
+  ['replicas on the HPA-scaled Deployment', hpaReplicaProblems, (m) => { m.deployment.spec.replicas = 2 }, /Deployment buy-again sets spec\.replicas \(2\) but HorizontalPodAutoscaler buy-again scales it/],
+  ['a string containerPort', schemaProblems, (m) => { (container(m).ports?.[0] as { containerPort: unknown }).containerPort = '3000' }, /deployment\.yaml#1 \(Deployment buy-again\): .*containerPort must be integer/],
+  ['a container without a name', schemaProblems, (m) => { delete (container(m) as Partial<Container>).name }, /Deployment buy-again\): .*must have required property name/],
+  ['a string maxReplicas', schemaProblems, (m) => { (m.hpa.spec as { maxReplicas: unknown }).maxReplicas = 'ten' }, /hpa\.yaml#1 \(HorizontalPodAutoscaler buy-again\): .*maxReplicas must be integer/],
+  ['a Service port as a list', schemaProblems, (m) => { (m.service.spec as { ports: unknown }).ports = { name: 'http', port: 80 } }, /service\.yaml#1 \(Service buy-again\): .*ports must be array/],
+  ['a removed HPA apiVersion', schemaProblems, (m) => { m.hpa.apiVersion = 'autoscaling/v2beta2' }, /hpa\.yaml#1: no schema for autoscaling\/v2beta2 HorizontalPodAutoscaler/],
+  ['a kind with no validator', schemaProblems, (m) => { m.documents.push({ where: 'deploy/kubernetes/ingress.yaml#1', object: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'buy-again' } } }) }, /ingress\.yaml#1: no schema for networking\.k8s\.io\/v1 Ingress/],
+  ['a document that is a list', schemaProblems, (m) => { m.documents.push({ where: 'deploy/kubernetes/list.yaml#1', object: [m.service] }) }, /list\.yaml#1: not a Kubernetes object/]
 ]
 
 for (const [scenario, check, edit, expected] of BREAKAGES) {
@@ -283,6 +422,19 @@ for (const [scenario, check, edit, expected] of BREAKAGES) {
     assert.ok(problems.some((p) => expected.test(p)), `expected a problem matching ${expected}, got ${JSON.stringify(problems)}`)
   })
 }
+
+test('deploy manifests - hpaReplicaProblems with replicas on a Deployment no HPA targets - none', () => {
+  // The check follows scaleTargetRef: replicas are fine where no HPA scales the Deployment.
+  assert.deepEqual(hpaReplicaProblems(broken((m) => { m.deployment.spec.replicas = 2; m.hpa.spec.scaleTargetRef.name = 'other' })), [])
+  assert.deepEqual(hpaReplicaProblems(broken((m) => { m.deployment.spec.replicas = 2; m.hpa.spec.scaleTargetRef.kind = 'StatefulSet' })), [])
+})
+
+test('deploy manifests - the broken copies share objects - an edit through m.deployment reaches m.documents', () => {
+  const m = broken((copy) => { copy.deployment.spec.replicas = 3 })
+  assert.ok(m.documents.some((d) => d.object === m.deployment))
+  assert.ok(!m.documents.some((d) => d.object === committed.deployment), 'the copy holds no committed object')
+  assert.notEqual(committed.deployment.spec.replicas, 3, 'the committed object is untouched')
+})
 
 // --- the probe and scrape paths behave as probes must, on an app configured as deployed ---
 
