@@ -7,6 +7,7 @@ import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './api-key-auth.js'
 import { useGracefulClose } from './graceful-close.js'
 import { clientErrorHandler } from './parser-refusals.js'
+import { drainOversizedBody } from './oversized-body.js'
 import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
 import { useStrictJsonParser } from './json-body.js'
@@ -183,6 +184,13 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     const body = toErrorBody(error, request, config)
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.debug({ code: body.code, message: body.message }, 'client error')
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // The 413 closes the connection: read the rest of the body first (bounded), or a client still
+      // writing it gets a reset instead of the answer (oversized-body.ts).
+      reply.header('connection', 'close')
+      const drained = await drainOversizedBody(request.raw, config)
+      request.log.debug(drained, 'oversized body drained before the 413')
+    }
     return await reply.code(body.statusCode).type('application/json; charset=utf-8').send(body)
   })
 
