@@ -24,6 +24,10 @@ async function main (): Promise<void> {
     app.log.info('closed')
   })
   process.on('SIGHUP', () => {
+    if (config.modelDir !== null) {
+      app.log.info({ modelDir: config.modelDir }, 'SIGHUP: nothing to reload, MODEL_DIR pins the served directory')
+      return
+    }
     app.log.info('SIGHUP: reading models/CURRENT again')
     versions.reload('signal', true).catch((err: unknown) => app.log.error({ err }, 'reload after SIGHUP failed'))
   })

@@ -278,8 +278,8 @@ test('POST /predict/batch - CSV with Completion 1.5 on data row 3 - 400 naming r
   const customers = withBadItems(5, { 2: { completion: 1.5 } })
   for (const [text, column] of [[toApiCsv(customers), 'completion'], [toKaggleCsv(customers), 'Completion']] as const) {
     const body = expectError(await postCsv(app, '/predict/batch', text), 400, 'VALIDATION_FAILED')
-    assert.equal(body.message, `row 3 (line 4), column ${column}: must be <= 1`)
-    assert.deepEqual(body.details, [{ path: `row 3 (line 4), column ${column}`, message: 'must be <= 1' }])
+    assert.equal(body.message, `row 3 (line 4), column ${column}: must be <= 1, got "1.5"`)
+    assert.deepEqual(body.details, [{ path: `row 3 (line 4), column ${column}`, message: 'must be <= 1, got "1.5"' }])
   }
 })
 

@@ -143,7 +143,7 @@ test('POST /predict/batch CSV - 150 bad rows - every one listed up to 100, the m
   let text = kaggleFile(160, 5)
   for (let line = 2; line < 152; line++) text = replaceCell(text, line, columnIndexOf('completion'), '7')
   const body = expectError(await postCsv(app, '/predict/batch', text), 400, 'VALIDATION_FAILED')
-  assert.equal(body.message, 'row 1 (line 2), column Completion: must be <= 1 (and 149 more problems: see details)')
+  assert.equal(body.message, 'row 1 (line 2), column Completion: must be <= 1, got "7" (and 149 more problems: see details)')
   assert.equal(body.details?.length, 100)
   assert.deepEqual(body.details?.map((d) => d.path), Array.from({ length: 100 }, (_, i) => `row ${i + 1} (line ${i + 2}), column Completion`))
 })
@@ -165,7 +165,7 @@ test('POST /predict/batch?partial=true CSV - bad rows listed with their 0-based 
   text = replaceCell(text, 5, columnIndexOf('priceTotal'), '0.5') // data row 4: total below its average
   const csv = await batchCsv(text, '?partial=true')
   assert.deepEqual(csv.errors, [
-    { index: 1, path: 'row 2 (line 3), column completion', message: 'must be <= 1' },
+    { index: 1, path: 'row 2 (line 3), column completion', message: 'must be <= 1, got "1.5"' },
     { index: 3, path: 'row 4 (line 5), column priceTotal', message: `0.5 is below priceAvg (${String(customers[3]?.priceAvg)}), but a total cannot be below its average: priceAvg and priceTotal may be swapped` }
   ])
   assert.deepEqual(csv.predictions.map((p) => p.index), [0, 2, 4, 5])

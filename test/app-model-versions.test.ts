@@ -1,6 +1,6 @@
 // Model versions over HTTP with real artefacts (copies of the committed one): GET /models, pinning a
 // version per request, the 404 and 422 of unknown and broken versions, and a swap of CURRENT followed
-// by answers, the model card, model_info and the reload counter.
+// by answers, the model card, buy_again_model_info and the reload counter.
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -90,10 +90,11 @@ test('?modelVersion= unknown, malformed or broken - 404 MODEL_VERSION_NOT_FOUND 
   assert.equal(broken.statusCode, 422, broken.body)
   assert.equal(broken.json().code, 'MODEL_VERSION_UNUSABLE')
   assert.match(broken.json().message, /v-bad.*weights\.bin/)
+  assert.ok(!broken.body.includes(root), 'the server\'s own paths are not shown to clients')
   assert.equal(broken.headers['content-type'], 'application/json; charset=utf-8')
 })
 
-test('CURRENT rewritten, then a reload - answers, /health/ready, /model, model_info and the reload counter follow; a broken version is refused and listed', async () => {
+test('CURRENT rewritten, then a reload - answers, /health/ready, /model, buy_again_model_info and the reload counter follow; a broken version is refused and listed', async () => {
   await writeFile(join(root, 'CURRENT'), 'v-b\n')
   await versions.reload('signal')
   const answer = (await app.inject({ method: 'POST', url: '/predict', payload: validCustomer() })).json()
@@ -101,8 +102,8 @@ test('CURRENT rewritten, then a reload - answers, /health/ready, /model, model_i
   assert.equal((await app.inject('/model')).json().version, 'v-b')
   assert.equal((await app.inject('/health/ready')).statusCode, 503, 'this test app was never marked ready')
   let metrics = (await app.inject('/metrics')).body
-  assert.match(metrics, /^model_info\{version="v-b"\} 1$/m)
-  assert.match(metrics, /^model_reloads_total\{result="success"\} 1$/m)
+  assert.match(metrics, /^buy_again_model_info\{version="v-b"\} 1$/m)
+  assert.match(metrics, /^buy_again_model_reloads_total\{result="success"\} 1$/m)
 
   await writeFile(join(root, 'CURRENT'), 'v-bad\n')
   await versions.reload('signal')
@@ -114,6 +115,6 @@ test('CURRENT rewritten, then a reload - answers, /health/ready, /model, model_i
   assert.match(String(body.lastReloadError?.file), /v-bad\/weights\.bin$/)
   assert.match(String(body.lastReloadError?.message), /SHA-256/)
   metrics = (await app.inject('/metrics')).body
-  assert.match(metrics, /^model_reloads_total\{result="failure"\} 1$/m)
-  assert.match(metrics, /^predictions_total\{will_buy="(true|false)",model_version="v-b"\} \d+$/m)
+  assert.match(metrics, /^buy_again_model_reloads_total\{result="failure"\} 1$/m)
+  assert.match(metrics, /^buy_again_predictions_total\{will_buy="(true|false)",model_version="v-b"\} \d+$/m)
 })

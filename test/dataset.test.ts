@@ -148,7 +148,7 @@ test('parseCustomerCsv - CRLF and LF - identical results', () => {
 test('parseCustomerCsv - CRLF file with a bad row - same row and line as with LF', () => {
   const lf = lines(KAGGLE_HEADER, ...KAGGLE_ROWS, '9,648,648,4,4,0,8.91,1.5,0,0,0,0')
   const crlf = lf.replaceAll('\n', '\r\n')
-  const expected = 'row 3 (line 4), column Completion: must be <= 1'
+  const expected = 'row 3 (line 4), column Completion: must be <= 1, got "1.5"'
   throwsCsvError(() => parseCustomerCsv(lf, TRAINING), expected)
   throwsCsvError(() => parseCustomerCsv(crlf, TRAINING), expected)
 })
@@ -182,23 +182,23 @@ test('parseCustomerCsv - non-number cell - names row, line and column', () => {
 
 test('parseCustomerCsv - Completion 1.5 - out of range error names row, line and column', () => {
   const text = replaceCell(lines(KAGGLE_HEADER, ...KAGGLE_ROWS), 2, columnIndexOf('completion'), '1.5')
-  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 1 (line 2), column Completion: must be <= 1')
-  throwsCsvError(() => parseCustomerCsv(text, { ...TRAINING, skipInvalid: false }), 'row 1 (line 2), column Completion: must be <= 1')
+  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 1 (line 2), column Completion: must be <= 1, got "1.5"')
+  throwsCsvError(() => parseCustomerCsv(text, { ...TRAINING, skipInvalid: false }), 'row 1 (line 2), column Completion: must be <= 1, got "1.5"')
 })
 
 test('parseCustomerCsv - API layout error - names the API column', () => {
   const text = replaceCell(lines(API_HEADER, ...API_ROWS), 3, columnIndexOf('supportRequests'), '1.5')
-  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 3), column supportRequests: must be integer')
+  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 3), column supportRequests: must be integer, got "1.5"')
 })
 
 test('parseCustomerCsv - headerless error - row equals line and the column has its Kaggle name', () => {
   const text = replaceCell(lines(...KAGGLE_ROWS), 2, columnIndexOf('bookLengthAvgMinutes'), '0')
-  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 2), column Book_length(mins)_overall: must be > 0')
+  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 2), column Book_length(mins)_overall: must be > 0, got "0"')
 })
 
 test('parseCustomerCsv - blank lines before a bad row - counted in the line, not the row', () => {
   const text = [KAGGLE_HEADER, KAGGLE_ROWS[0], '', '', '9,648,648,4,-1,0,8.91,0.5,0,0,0,0'].join('\n')
-  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 5), column Price_avg: must be >= 0')
+  throwsCsvError(() => parseCustomerCsv(text, TRAINING), 'row 2 (line 5), column Price_avg: must be >= 0, got "-1"')
 })
 
 test('parseCustomerCsv - bad boolean and bad label - name their columns', () => {
@@ -223,7 +223,7 @@ test('parseCustomerCsv - skipInvalid - drops bad rows and reports each with row,
   assert.deepEqual(parsed.customers, kept.map((i) => expectedAfterCsv(data, 'kaggle')[i]))
   assert.deepEqual(parsed.labels, kept.map((i) => data.labels[i]))
   assert.deepEqual(parsed.skipped, [
-    { row: 2, line: 3, column: 'Completion', message: 'must be <= 1' },
+    { row: 2, line: 3, column: 'Completion', message: 'must be <= 1, got "1.5"' },
     { row: 4, line: 5, column: null, message: 'has 11 columns, expected 12' }
   ])
 })

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { Readable, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseSync } from 'csv-parse/sync'
-import { CsvDataError, parseCustomerCsv } from '../src/domain/customer-csv.js'
+import { CsvDataError, NO_DATA_ROWS_MESSAGE, parseCustomerCsv } from '../src/domain/customer-csv.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
 import type { ServingModel } from '../src/model/serving-model.js'
 import { KEPT_PROBLEMS, MAX_RECORD_CHARS, scoreCsvStream, type FileScoringOptions, type ScoringSummary } from '../src/scoring/file-scoring.js'
@@ -68,7 +68,7 @@ test('scoreCsvStream - bad row after a multi-line cell - the same row and line a
     }
     assert.ok(expected instanceof CsvDataError)
     // csv-parse counts a CRLF inside a quoted cell as two lines: both readers inherit that.
-    if (eol === '\n') assert.equal(expected.message, 'row 3 (line 7), column Completion: must be <= 1')
+    if (eol === '\n') assert.equal(expected.message, 'row 3 (line 7), column Completion: must be <= 1, got "7"')
     await assert.rejects(scoreText(text), (err: unknown) => {
       assert.ok(err instanceof CsvDataError)
       assert.equal(err.message, expected.message)
@@ -136,10 +136,8 @@ test('scoreCsvStream - skipInvalid - scores the rest in order, counts every bad 
   assert.deepEqual(records(output).slice(1).map((row) => row.slice(0, 12)), kept)
 })
 
-test('scoreCsvStream - header only - the header and the score columns, no rows', async () => {
-  const { output, summary } = await scoreText(`${HEADER}\r\n`)
-  assert.equal(output, `${HEADER},probability,willBuy\n`)
-  assert.deepEqual({ read: summary.rowsRead, scored: summary.rowsScored }, { read: 0, scored: 0 })
+test('scoreCsvStream - header only - refused with the message the API and training give', async () => {
+  await assert.rejects(scoreText(`${HEADER}\r\n`), (err: unknown) => err instanceof CsvDataError && err.message === NO_DATA_ROWS_MESSAGE)
 })
 
 test('scoreCsvStream - inputs it refuses - CsvDataError with a clear message', async () => {

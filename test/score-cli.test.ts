@@ -166,7 +166,7 @@ describe('score CLI', { concurrency: true }, () => {
     await writeFile(file, input)
     const run = await runScore(['--in', file, '--out', out])
     assert.equal(run.code, 2)
-    assert.match(run.stderr, /^score: row 3 \(line 4\), column Completion: must be <= 1$/m)
+    assert.match(run.stderr, /^score: row 3 \(line 4\), column Completion: must be <= 1, got "1\.5"$/m)
     assert.doesNotMatch(run.stderr, /\n\s+at /)
     assert.deepEqual((await readdir(work.dir)).filter((name) => name.includes('bad-scored.csv')), [], 'neither the output nor a temporary file')
   })
@@ -177,7 +177,7 @@ describe('score CLI', { concurrency: true }, () => {
     const run = await runScore(['--in', '-', '--skip-invalid'], input)
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stderr, /score: 19 rows scored, 1 skipped/)
-    assert.match(run.stderr, /^ {2}skipped row 3 \(line 4\), column Completion: must be <= 1$/m)
+    assert.match(run.stderr, /^ {2}skipped row 3 \(line 4\), column Completion: must be <= 1, got "1\.5"$/m)
     // The output is the clean file's scoring without its third row.
     const withoutRow3 = clean.split('\n').filter((_, i) => i !== 3).join('\n')
     await assertScored(withoutRow3, run.stdout, KAGGLE_HEADER, predictor.threshold)

@@ -124,7 +124,7 @@ test('train CLI - a bad row - exits 2 naming row, line and column', async () => 
   const file = await writeCsv('bad-row.csv', text)
   const run = await runTrain(['--data', file, '--models-dir', join(work.dir, 'bad-row'), ...QUICK])
   assert.equal(run.code, 2, run.stderr)
-  assert.match(run.stderr, /^train: row 4 \(line 5\), column Completion: must be <= 1\n/)
+  assert.match(run.stderr, /^train: row 4 \(line 5\), column Completion: must be <= 1, got "1\.5"\n/)
   assert.doesNotMatch(run.stderr, /\n\s+at /)
 })
 
@@ -165,7 +165,7 @@ test('train CLI - --skip-invalid - reports the skipped rows and trains on the re
   const run = await runTrain(['--data', file, '--models-dir', modelsDir, '--version', 'skip-test', '--no-promote', '--skip-invalid', ...QUICK])
   assert.equal(run.code, 0, run.stderr)
   assert.match(run.stderr, /read 598 customers from .*two-bad-rows\.csv \(api layout\)/)
-  assert.match(run.stderr, /skipped 2 invalid rows:\n {2}row 3 \(line 4\), column completion: must be <= 1\n {2}row 10 \(line 11\), column priceAvg: must be a number, got "free"\n/)
+  assert.match(run.stderr, /skipped 2 invalid rows:\n {2}row 3 \(line 4\), column completion: must be <= 1, got "1\.5"\n {2}row 10 \(line 11\), column priceAvg: must be a number, got "free"\n/)
   const card = await readCard(join(modelsDir, 'skip-test'))
   assert.equal(card.data.rows, 598)
   assert.equal(card.data.skippedRows, 2)

@@ -205,7 +205,8 @@ export function convertRecord (plan: ColumnPlan, record: readonly string[], row:
     const parsed = index === -1 ? null : parseCell(field, record[index] as string)
     if (typeof parsed === 'string') return fail(column, parsed)
     const problem = fieldValueProblem(field, parsed)
-    if (problem !== null) return fail(column, problem)
+    // The cell as written: the reader finds it in the file.
+    if (problem !== null) return fail(column, `${problem}, got "${(record[index] as string).trim().slice(0, 40)}"`)
     if (parsed !== null) customer[field.name] = parsed
   }
   const inconsistency = inconsistencyMessage(plan, record, customer as Customer)

@@ -3,7 +3,7 @@
 // first use and dropped least recently used. A version that fails to load never replaces a working
 // one: the error is kept for GET /models and the model in service goes on answering.
 import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { ArtefactError } from '../artefact/artefact-store.js'
 import { readCurrentVersion } from '../artefact/model-catalog.js'
 import { CURRENT_FILE, isValidVersion } from '../artefact/models-root.js'
@@ -168,12 +168,15 @@ export class ModelVersions {
     if (named === null) {
       if (this.refusedVersion !== CURRENT_FILE || force) {
         this.refusedVersion = CURRENT_FILE
-        this.fail(null, join(modelsRoot, CURRENT_FILE), 'is missing or does not name a version', serving)
+        this.fail(null, CURRENT_FILE, 'is missing or does not name a version', serving)
       }
       return
     }
     if (named === serving) {
-      if (this.refusedVersion !== null) this.refusedVersion = null
+      // CURRENT names the version serving again (a fix by hand, a promote, a rollback): the last
+      // failure is history, not the state of this pod.
+      this.refusedVersion = null
+      this.lastError = null
       return
     }
     if (named === this.refusedVersion && !force) return
@@ -183,7 +186,7 @@ export class ModelVersions {
       model = await this.options.load(join(modelsRoot, named), named)
     } catch (err) {
       this.refusedVersion = named
-      this.fail(named, err instanceof ArtefactError ? err.file : null, (err as Error).message, serving)
+      this.fail(named, err instanceof ArtefactError ? this.relative(err.file) : null, this.relative((err as Error).message), serving)
       return
     }
     if (this.closed) {
@@ -196,6 +199,12 @@ export class ModelVersions {
     this.lastError = null
     this.reloads.success++
     this.log?.info({ from: serving, to: named, reason, loadMs: Math.round(performance.now() - started), executor: model.executor }, 'model swapped')
+  }
+
+  /** Paths inside the models root without the root: clients and GET /models need not learn the server's layout. */
+  private relative (text: string): string {
+    const root = this.options.modelsRoot.endsWith(sep) ? this.options.modelsRoot : this.options.modelsRoot + sep
+    return text.replaceAll(root, '')
   }
 
   private fail (version: string | null, file: string | null, message: string, serving: string): void {
@@ -227,7 +236,7 @@ export class ModelVersions {
     try {
       model = await this.options.load(dir, version)
     } catch (err) {
-      throw new VersionUnusableError(version, err instanceof ArtefactError ? err.file : null, (err as Error).message)
+      throw new VersionUnusableError(version, err instanceof ArtefactError ? this.relative(err.file) : null, this.relative((err as Error).message))
     }
     if (this.closed) {
       model.dispose?.()

@@ -5,7 +5,7 @@
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CsvError, Parser } from 'csv-parse'
-import { CSV_PARSE_OPTIONS, CsvDataError, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from '../domain/customer-csv.js'
+import { CSV_PARSE_OPTIONS, CsvDataError, NO_DATA_ROWS_MESSAGE, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from '../domain/customer-csv.js'
 import type { Customer } from '../domain/customer.js'
 import type { ServingModel } from '../model/serving-model.js'
 import { probabilityText } from './reported-probability.js'
@@ -123,6 +123,8 @@ class ScoringTransform extends Transform {
   override _flush (callback: TransformCallback): void {
     const finish = async (): Promise<void> => {
       if (this.plan === null) throw new CsvDataError('the CSV input is empty')
+      // As the API and training answer the same file: one codec, one message.
+      if (this.rowsRead === 0) throw new CsvDataError(NO_DATA_ROWS_MESSAGE)
       await this.scoreBatch()
       if (this.rowsRead > 0 && this.rowsScored === 0) {
         throw new CsvDataError(`no valid rows: all ${this.rowsRead} rows were invalid`, this.problems)
