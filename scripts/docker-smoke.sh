@@ -92,7 +92,7 @@ echo "prediction:  $prediction"
 node -e "const p = JSON.parse(process.argv[1]); if (!(p.probability >= 0 && p.probability <= 1) || typeof p.willBuy !== 'boolean' || p.customerId !== 'c-1042') process.exit(1)" "$prediction" ||
   fail "the prediction is not a probability for c-1042"
 metrics=$(curl -fsS "$base/metrics") || fail "GET /metrics failed"
-grep -q '^model_info{' <<<"$metrics" || fail "/metrics has no model_info"
+grep -q '^buy_again_model_info{' <<<"$metrics" || fail "/metrics has no buy_again_model_info"
 
 # --- stop: SIGTERM must reach node (PID 1) and end it cleanly ---
 started=$(now_ms)

@@ -1,17 +1,24 @@
-// deploy/kubernetes/*.yaml and the Dockerfile checked against the real app and config: probe, health-check
-// and scrape paths are GET routes that behave as probes must, ports agree, env names and values are
-// what loadConfig reads, shutdown fits in the grace period, no HPA-scaled Deployment pins its replicas,
-// and every Kubernetes object under deploy/ validates against the Kubernetes API schemas
-// (kubernetes-models). Every check also runs on a broken copy, so each one is seen to fail.
+// deploy/kubernetes/*.yaml, deploy/kserve/inferenceservice.yaml and the Dockerfile checked against the
+// real app and config: probe, health-check and scrape paths are GET routes that behave as probes must,
+// ports agree, env names and values are what loadConfig reads, shutdown fits in the grace period, no
+// HPA-scaled Deployment pins its replicas, the InferenceService runs the Deployment's container as an
+// Open Inference Protocol v2 predictor, and every object under deploy/ validates against the Kubernetes
+// API schemas (kubernetes-models; the InferenceService, a KServe CRD kubernetes-models lacks, by a
+// structural check whose pod part those schemas validate). Every check also runs on a broken copy, so
+// each one is seen to fail.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
+import { isDeepStrictEqual } from 'node:util'
 import { parseAllDocuments } from 'yaml'
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment'
 import { HorizontalPodAutoscaler as HpaModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
 import { PodDisruptionBudget as PdbModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
 import { Service as ServiceModel } from 'kubernetes-models/v1/Service'
+import { PodSpec as PodSpecModel } from 'kubernetes-models/v1/PodSpec'
+import { DeploymentStrategy as DeploymentStrategyModel } from 'kubernetes-models/apps/v1/DeploymentStrategy'
 import { ENV_DEFAULTS, loadConfig, type Config } from '../src/config.js'
+import { OIP_MODEL_NAME } from '../src/http/oip-request-checks.js'
 import { buildTestApp } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
 
@@ -65,6 +72,26 @@ interface Hpa {
   }
 }
 interface Pdb { apiVersion: string, kind: string, spec: { selector: { matchLabels: Record<string, string> } } }
+/** A KServe InferenceService with a custom predictor: KServe's PredictorSpec is a PodSpec plus its own fields. */
+interface InferenceService {
+  apiVersion: string
+  kind: string
+  metadata: { name: string, labels?: Record<string, string>, annotations?: Record<string, string> }
+  spec: { predictor: Predictor }
+}
+interface Predictor {
+  minReplicas?: number
+  maxReplicas?: number
+  scaleMetric?: string
+  scaleTarget?: number
+  deploymentStrategy?: unknown
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  terminationGracePeriodSeconds?: number
+  securityContext?: unknown
+  containers: Container[]
+  [field: string]: unknown
+}
 /** One YAML document of a manifest file: `where` is `<path>#<document number, from 1>`. */
 interface ManifestDocument { where: string, object: unknown }
 /** The fields of any Kubernetes object the cross-object checks read. */
@@ -79,7 +106,7 @@ interface KubeObject {
  * documents (every document under deploy/): the same objects, so an edit through one shows in the other
  * (structuredClone keeps shared references shared).
  */
-interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, documents: ManifestDocument[], dockerfile: string }
+interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, inferenceService: InferenceService, documents: ManifestDocument[], dockerfile: string }
 
 const ROOT = new URL('../', import.meta.url)
 const readText = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
@@ -121,10 +148,11 @@ function isKubeObject (object: unknown): object is KubeObject {
   return typeof apiVersion === 'string' && typeof kind === 'string'
 }
 
-/** The one object of `kind` in deploy/kubernetes/<file>. */
+/** The one object of `kind` in `file` (deploy/kubernetes/<file> unless it names its folder). */
 function committedObject<T> (file: string, kind: string): T {
-  const found = documents.filter((d) => d.where.startsWith(`deploy/kubernetes/${file}#`) && isKubeObject(d.object) && d.object.kind === kind)
-  assert.equal(found.length, 1, `deploy/kubernetes/${file} holds one ${kind}`)
+  const path = file.includes('/') ? file : `deploy/kubernetes/${file}`
+  const found = documents.filter((d) => d.where.startsWith(`${path}#`) && isKubeObject(d.object) && d.object.kind === kind)
+  assert.equal(found.length, 1, `${path} holds one ${kind}`)
   return (found[0] as ManifestDocument).object as T
 }
 
@@ -133,6 +161,7 @@ const committed: Manifests = {
   service: committedObject<Service>('service.yaml', 'Service'),
   hpa: committedObject<Hpa>('hpa.yaml', 'HorizontalPodAutoscaler'),
   pdb: committedObject<Pdb>('pdb.yaml', 'PodDisruptionBudget'),
+  inferenceService: committedObject<InferenceService>('deploy/kserve/inferenceservice.yaml', 'InferenceService'),
   documents,
   dockerfile: readText('Dockerfile')
 }
@@ -319,6 +348,156 @@ function hpaReplicaProblems (m: Manifests): string[] {
   return problems
 }
 
+// --- the KServe InferenceService: the Deployment's container as an Open Inference Protocol v2 predictor ---
+
+/** Env names KServe reads from a custom predictor's container, not the server: the protocol it speaks. */
+const KSERVE_ENV = ['PROTOCOL']
+/** KServe modes where the predictor is a plain Deployment (Knative, the default, reserves PORT and takes no grace period). */
+const RAW_DEPLOYMENT_MODES = ['RawDeployment', 'Standard']
+const SCRAPE_ANNOTATIONS = ['prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path']
+
+function kserveContainer (m: Manifests): Container {
+  const containers = m.inferenceService.spec.predictor.containers
+  assert.equal(containers.length, 1, 'the predictor has one container')
+  return containers[0] as Container
+}
+
+function pick (record: Record<string, string> | undefined, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((k) => record?.[k] === undefined ? [] : [[k, record[k]]]))
+}
+
+/**
+ * The InferenceService runs what deployment.yaml runs (env, port, probes, resources, security, grace
+ * period, autoscaling as hpa.yaml), says it speaks v2, is named as the model the /v2 routes serve, and
+ * its probe and scrape paths are routes of the app.
+ */
+function inferenceServiceProblems (m: Manifests): string[] {
+  const problems: string[] = []
+  const isvc = m.inferenceService
+  const predictor = isvc.spec.predictor
+  const c = kserveContainer(m)
+  const deployed = container(m)
+  if (c.name !== 'kserve-container') problems.push(`the predictor container is ${c.name}, not kserve-container (KServe finds the predictor by that name)`)
+  if (isvc.metadata.name !== OIP_MODEL_NAME) problems.push(`the InferenceService is ${isvc.metadata.name}: KServe clients call /v2/models/<its name>/infer and the server serves ${OIP_MODEL_NAME}`)
+  if (!app.hasRoute({ method: 'POST', url: '/v2/models/:model_name/infer' })) problems.push('the app has no POST /v2/models/:model_name/infer')
+  const mode = isvc.metadata.annotations?.['serving.kserve.io/deploymentMode']
+  if (mode === undefined || !RAW_DEPLOYMENT_MODES.includes(mode)) problems.push(`deploymentMode ${String(mode)} is not RawDeployment: Knative would reserve PORT and refuse terminationGracePeriodSeconds`)
+
+  const env = c.env ?? []
+  const protocol = env.find((v) => v.name === 'PROTOCOL')?.value
+  if (protocol !== 'v2') problems.push(`env PROTOCOL is ${String(protocol)}: KServe takes a custom predictor to speak v1 unless it is v2`)
+  for (const v of env) {
+    if (!Object.hasOwn(ENV_DEFAULTS, v.name) && !KSERVE_ENV.includes(v.name)) problems.push(`env ${v.name} is read neither by the server (ENV_DEFAULTS) nor by KServe`)
+  }
+  const serverEnv = env.filter((v) => !KSERVE_ENV.includes(v.name))
+  if (!isDeepStrictEqual(serverEnv, deployed.env ?? [])) problems.push('the server env differs from deployment.yaml\'s')
+  const values = Object.fromEntries(serverEnv.flatMap((v) => v.value === undefined ? [] : [[v.name, v.value]]))
+  let config: Config | null = null
+  try {
+    config = loadConfig(values)
+  } catch (err) {
+    problems.push(`loadConfig rejects the InferenceService's env: ${(err as Error).message}`)
+  }
+
+  const port = c.ports?.find((p) => p.name === 'http')?.containerPort
+  const portEnv = values.PORT ?? ENV_DEFAULTS.PORT
+  if (port === undefined || String(port) !== portEnv) problems.push(`containerPort ${String(port)} (port named http) is not PORT ${portEnv}`)
+  for (const name of PROBES) {
+    const path = c[name]?.httpGet?.path
+    if (path === undefined || !isGetRoute(path)) problems.push(`${name} path ${String(path)} is not a GET route`)
+    if (!isDeepStrictEqual(c[name], deployed[name])) problems.push(`${name} differs from deployment.yaml's`)
+  }
+  if (!isDeepStrictEqual(c.resources, deployed.resources)) problems.push('resources differ from deployment.yaml\'s')
+  if (!isDeepStrictEqual(c.securityContext, deployed.securityContext) || !isDeepStrictEqual(predictor.securityContext, m.deployment.spec.template.spec.securityContext)) {
+    problems.push('security contexts differ from deployment.yaml\'s')
+  }
+  const graceMs = (predictor.terminationGracePeriodSeconds ?? 30) * 1000
+  if (config !== null && graceMs <= config.shutdownDelayMs + config.shutdownTimeoutMs) {
+    problems.push(`terminationGracePeriodSeconds (${graceMs} ms) must exceed SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS (${config.shutdownDelayMs} + ${config.shutdownTimeoutMs} ms)`)
+  }
+
+  const cpu = m.hpa.spec.metrics.find((metric) => metric.type === 'Resource' && metric.resource?.name === 'cpu')
+  const scaling = [predictor.scaleMetric, predictor.scaleTarget, predictor.minReplicas, predictor.maxReplicas]
+  const hpa = ['cpu', cpu?.resource?.target.averageUtilization, m.hpa.spec.minReplicas, m.hpa.spec.maxReplicas]
+  if (!isDeepStrictEqual(scaling, hpa)) problems.push(`autoscaling (metric, target, min, max) ${JSON.stringify(scaling)} is not hpa.yaml's ${JSON.stringify(hpa)}`)
+  const podMetadata = m.deployment.spec.template.metadata
+  if (predictor.labels?.['app.kubernetes.io/name'] !== podMetadata.labels['app.kubernetes.io/name']) problems.push('the predictor pods lack the app.kubernetes.io/name label the alert rules select')
+  if (!isDeepStrictEqual(pick(predictor.annotations, SCRAPE_ANNOTATIONS), pick(podMetadata.annotations, SCRAPE_ANNOTATIONS))) problems.push('the scrape annotations differ from deployment.yaml\'s')
+  return problems
+}
+
+/** Fields of KServe's v1beta1 PredictorSpec besides the PodSpec's: ComponentExtensionSpec, the framework specs, storage and workers. */
+const PREDICTOR_FRAMEWORKS = ['sklearn', 'xgboost', 'tensorflow', 'pytorch', 'triton', 'onnx', 'huggingface', 'pmml', 'lightgbm', 'paddle', 'model']
+const PREDICTOR_EXTENSION_FIELDS = ['minReplicas', 'maxReplicas', 'scaleTarget', 'scaleMetric', 'autoScaling', 'containerConcurrency', 'timeout',
+  'canaryTrafficPercent', 'logger', 'batcher', 'labels', 'annotations', 'deploymentStrategy', 'storageUris', 'workerSpec', ...PREDICTOR_FRAMEWORKS]
+/** io.k8s.api.core.v1.PodSpec's fields (KServe inlines them into the predictor). */
+const POD_SPEC_FIELDS = ['activeDeadlineSeconds', 'affinity', 'automountServiceAccountToken', 'containers', 'dnsConfig', 'dnsPolicy', 'enableServiceLinks',
+  'ephemeralContainers', 'hostAliases', 'hostIPC', 'hostNetwork', 'hostPID', 'hostUsers', 'hostname', 'imagePullSecrets', 'initContainers', 'nodeName',
+  'nodeSelector', 'os', 'overhead', 'preemptionPolicy', 'priority', 'priorityClassName', 'readinessGates', 'resourceClaims', 'resources', 'restartPolicy',
+  'runtimeClassName', 'schedulerName', 'schedulingGates', 'securityContext', 'serviceAccount', 'serviceAccountName', 'setHostnameAsFQDN',
+  'shareProcessNamespace', 'subdomain', 'terminationGracePeriodSeconds', 'tolerations', 'topologySpreadConstraints', 'volumes']
+/** KServe's InferenceService name rule (InvalidISVCNameFormatError). */
+const ISVC_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+const KSERVE_ANNOTATIONS: Record<string, readonly string[]> = {
+  'serving.kserve.io/deploymentMode': ['Serverless', 'RawDeployment', 'Standard', 'ModelMesh'],
+  'serving.kserve.io/autoscalerClass': ['hpa', 'keda', 'external', 'none']
+}
+
+function isStringMap (value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
+}
+
+/**
+ * serving.kserve.io/v1beta1 InferenceService, which kubernetes-models does not model: the fields of
+ * KServe's types (an unknown one is a typo KServe would drop), its own rules (name, replicas, one
+ * predictor implementation, the custom predictor's PROTOCOL), and the pod part through the core PodSpec
+ * schema (containers, probes, ports, security contexts). Throws naming every problem.
+ */
+function validateInferenceService (object: object): void {
+  const problems: string[] = []
+  const { metadata, spec } = object as { metadata?: { name?: unknown, annotations?: unknown }, spec?: Record<string, unknown> }
+  if (typeof metadata?.name !== 'string' || !ISVC_NAME.test(metadata.name) || metadata.name.length > 63) problems.push(`metadata.name ${JSON.stringify(metadata?.name)} is not a valid InferenceService name`)
+  if (metadata?.annotations !== undefined && !isStringMap(metadata.annotations)) problems.push('metadata.annotations must be a map of strings')
+  for (const [key, allowed] of Object.entries(KSERVE_ANNOTATIONS)) {
+    const value = (metadata?.annotations as Record<string, string> | undefined)?.[key]
+    if (value !== undefined && !allowed.includes(value)) problems.push(`annotation ${key} must be one of ${allowed.join(', ')}`)
+  }
+  const predictor = spec?.predictor as Record<string, unknown> | undefined
+  for (const key of Object.keys(spec ?? {})) if (!['predictor', 'transformer', 'explainer'].includes(key)) problems.push(`spec.${key} is not an InferenceService field`)
+  if (typeof predictor !== 'object' || predictor === null) {
+    problems.push('spec.predictor is required')
+    throw new Error(problems.join(', '))
+  }
+  for (const key of Object.keys(predictor)) {
+    if (!PREDICTOR_EXTENSION_FIELDS.includes(key) && !POD_SPEC_FIELDS.includes(key)) problems.push(`spec.predictor.${key} is not a predictor field`)
+  }
+  for (const key of ['minReplicas', 'maxReplicas', 'scaleTarget', 'containerConcurrency', 'timeout', 'canaryTrafficPercent']) {
+    const value = predictor[key]
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) problems.push(`spec.predictor.${key} must be a non-negative integer`)
+  }
+  const { minReplicas, maxReplicas } = predictor as { minReplicas?: number, maxReplicas?: number }
+  if (typeof minReplicas === 'number' && typeof maxReplicas === 'number' && maxReplicas !== 0 && minReplicas > maxReplicas) problems.push('spec.predictor.minReplicas exceeds maxReplicas')
+  if (predictor.scaleMetric !== undefined && !['cpu', 'memory', 'concurrency', 'rps'].includes(predictor.scaleMetric as string)) problems.push('spec.predictor.scaleMetric must be cpu, memory, concurrency or rps')
+  for (const key of ['labels', 'annotations']) if (predictor[key] !== undefined && !isStringMap(predictor[key])) problems.push(`spec.predictor.${key} must be a map of strings`)
+  const containers = Array.isArray(predictor.containers) ? predictor.containers as Array<{ env?: EnvVar[] }> : []
+  const implementations = PREDICTOR_FRAMEWORKS.filter((key) => predictor[key] !== undefined).length + (containers.length > 0 ? 1 : 0)
+  if (implementations !== 1) problems.push(`spec.predictor needs exactly one implementation (a framework spec or containers), has ${implementations}`)
+  const protocol = containers[0]?.env?.find((v) => v.name === 'PROTOCOL')?.value
+  if (protocol !== undefined && !['v1', 'v2'].includes(protocol)) problems.push(`PROTOCOL ${protocol} must be v1 or v2`)
+  const validations: Array<[string, () => void]> = [['spec.predictor (pod spec)', () => {
+    new PodSpecModel(Object.fromEntries(Object.entries(predictor).filter(([key]) => POD_SPEC_FIELDS.includes(key))) as unknown as ConstructorParameters<typeof PodSpecModel>[0]).validate()
+  }]]
+  if (predictor.deploymentStrategy !== undefined) validations.push(['spec.predictor.deploymentStrategy', () => { new DeploymentStrategyModel(predictor.deploymentStrategy as object).validate() }])
+  for (const [where, validate] of validations) {
+    try {
+      validate()
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`)
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join(', '))
+}
+
 // The Kubernetes API schemas of every kind deployed, keyed by "<apiVersion> <kind>" taken from the model
 // class itself. A new kind (or a new apiVersion of one) needs its class here, or schemaProblems reports it.
 interface SchemaModel<T> { apiVersion: string, kind: string, new (data?: T): { validate: () => void } }
@@ -326,7 +505,8 @@ function validator<T> (Model: SchemaModel<T>): [string, (object: object) => void
   // The constructor fills in apiVersion and kind only where the object lacks them; the key already matched both.
   return [`${Model.apiVersion} ${Model.kind}`, (object) => { new Model(object as T).validate() }]
 }
-const VALIDATORS = new Map([validator(DeploymentModel), validator(ServiceModel), validator(HpaModel), validator(PdbModel)])
+const VALIDATORS = new Map([validator(DeploymentModel), validator(ServiceModel), validator(HpaModel), validator(PdbModel),
+  ['serving.kserve.io/v1beta1 InferenceService', validateInferenceService]])
 
 /** Each document is a Kubernetes object of a known apiVersion and kind that its schema accepts. */
 function schemaProblems (m: Manifests): string[] {
@@ -352,7 +532,7 @@ function schemaProblems (m: Manifests): string[] {
 
 // --- the committed files pass every check ---
 
-const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems, hpaReplicaProblems, schemaProblems }
+const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems, hpaReplicaProblems, inferenceServiceProblems, schemaProblems }
 
 for (const [name, check] of Object.entries(CHECKS)) {
   test(`deploy manifests - ${name} on the committed files - none`, () => {
@@ -360,10 +540,12 @@ for (const [name, check] of Object.entries(CHECKS)) {
   })
 }
 
-test('deploy manifests - every YAML file under deploy/ but deploy/prometheus - parsed, all four kinds found', () => {
+test('deploy manifests - every YAML file under deploy/ but deploy/prometheus - parsed, every kind found', () => {
   assert.deepEqual(parseProblems, [])
   const files = kubernetesYamlFiles()
-  for (const name of ['deployment', 'service', 'hpa', 'pdb']) assert.ok(files.includes(`deploy/kubernetes/${name}.yaml`), `${name}.yaml found in ${files.join(', ')}`)
+  for (const path of ['kubernetes/deployment', 'kubernetes/service', 'kubernetes/hpa', 'kubernetes/pdb', 'kserve/inferenceservice']) {
+    assert.ok(files.includes(`deploy/${path}.yaml`), `${path}.yaml found in ${files.join(', ')}`)
+  }
   assert.ok(!files.some((path) => path.startsWith('deploy/prometheus/')))
   const kinds = new Set(documents.map((d) => isKubeObject(d.object) ? `${d.object.apiVersion} ${d.object.kind}` : ''))
   for (const key of VALIDATORS.keys()) assert.ok(kinds.has(key), `a ${key} is deployed`)
@@ -413,7 +595,32 @@ const BREAKAGES: Array<[string, (m: Manifests) => string[], (m: Manifests) => vo
   ['a Service port as a list', schemaProblems, (m) => { (m.service.spec as { ports: unknown }).ports = { name: 'http', port: 80 } }, /service\.yaml#1 \(Service buy-again\): .*ports must be array/],
   ['a removed HPA apiVersion', schemaProblems, (m) => { m.hpa.apiVersion = 'autoscaling/v2beta2' }, /hpa\.yaml#1: no schema for autoscaling\/v2beta2 HorizontalPodAutoscaler/],
   ['a kind with no validator', schemaProblems, (m) => { m.documents.push({ where: 'deploy/kubernetes/ingress.yaml#1', object: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'buy-again' } } }) }, /ingress\.yaml#1: no schema for networking\.k8s\.io\/v1 Ingress/],
-  ['a document that is a list', schemaProblems, (m) => { m.documents.push({ where: 'deploy/kubernetes/list.yaml#1', object: [m.service] }) }, /list\.yaml#1: not a Kubernetes object/]
+  ['a document that is a list', schemaProblems, (m) => { m.documents.push({ where: 'deploy/kubernetes/list.yaml#1', object: [m.service] }) }, /list\.yaml#1: not a Kubernetes object/],
+  ['no PROTOCOL', inferenceServiceProblems, (m) => { kserveContainer(m).env = kserveContainer(m).env?.filter((v) => v.name !== 'PROTOCOL') }, /env PROTOCOL is undefined: KServe takes a custom predictor to speak v1/],
+  ['an env name nobody reads', inferenceServiceProblems, (m) => { kserveContainer(m).env?.push({ name: 'NODE_OPTIONS', value: '--max-old-space-size=256' }) }, /env NODE_OPTIONS is read neither by the server/],
+  ['an env value the Deployment does not set', inferenceServiceProblems, (m) => { (kserveContainer(m).env?.find((v) => v.name === 'LOG_LEVEL') as EnvVar).value = 'debug' }, /server env differs from deployment\.yaml's/],
+  ['an env value loadConfig rejects', inferenceServiceProblems, (m) => { (kserveContainer(m).env?.find((v) => v.name === 'MAX_BATCH') as EnvVar).value = 'many' }, /loadConfig rejects the InferenceService's env: .*MAX_BATCH/],
+  ['another containerPort', inferenceServiceProblems, (m) => { (kserveContainer(m).ports?.[0] as { containerPort: number }).containerPort = 8080 }, /containerPort 8080 \(port named http\) is not PORT 3000/],
+  ['a readiness probe on a missing route', inferenceServiceProblems, (m) => { (kserveContainer(m).readinessProbe as Required<Probe>).httpGet.path = '/healthz' }, /readinessProbe path \/healthz is not a GET route/],
+  ['a liveness probe unlike the Deployment\'s', inferenceServiceProblems, (m) => { (kserveContainer(m).livenessProbe as Required<Probe>).httpGet.path = '/health/ready' }, /livenessProbe differs from deployment\.yaml's/],
+  ['other resources', inferenceServiceProblems, (m) => { (kserveContainer(m).resources?.limits as Record<string, string>).memory = '1Gi' }, /resources differ/],
+  ['a writable root filesystem', inferenceServiceProblems, (m) => { delete kserveContainer(m).securityContext?.readOnlyRootFilesystem }, /security contexts differ/],
+  ['a grace period shorter than the shutdown', inferenceServiceProblems, (m) => { m.inferenceService.spec.predictor.terminationGracePeriodSeconds = 10 }, /terminationGracePeriodSeconds \(10000 ms\) must exceed/],
+  ['the Serverless mode', inferenceServiceProblems, (m) => { (m.inferenceService.metadata.annotations as Record<string, string>)['serving.kserve.io/deploymentMode'] = 'Serverless' }, /deploymentMode Serverless is not RawDeployment/],
+  ['another name than the model\'s', inferenceServiceProblems, (m) => { m.inferenceService.metadata.name = 'buy-again-v2' }, /InferenceService is buy-again-v2: .*server serves buy-again/],
+  ['a renamed container', inferenceServiceProblems, (m) => { kserveContainer(m).name = 'server' }, /predictor container is server, not kserve-container/],
+  ['a scale target unlike the HPA\'s', inferenceServiceProblems, (m) => { m.inferenceService.spec.predictor.scaleTarget = 50 }, /autoscaling \(metric, target, min, max\) \["cpu",50,2,10\] is not hpa\.yaml's \["cpu",70,2,10\]/],
+  ['pods without the name label', inferenceServiceProblems, (m) => { delete m.inferenceService.spec.predictor.labels }, /lack the app\.kubernetes\.io\/name label/],
+  ['another scrape path', inferenceServiceProblems, (m) => { (m.inferenceService.spec.predictor.annotations as Record<string, string>)['prometheus.io/path'] = '/prometheus' }, /scrape annotations differ/],
+  ['a misspelt predictor field', schemaProblems, (m) => { m.inferenceService.spec.predictor.minReplica = 2 }, /inferenceservice\.yaml#1 \(InferenceService buy-again\): .*spec\.predictor\.minReplica is not a predictor field/],
+  ['a string containerPort in the predictor', schemaProblems, (m) => { (kserveContainer(m).ports?.[0] as { containerPort: unknown }).containerPort = '3000' }, /InferenceService buy-again\): spec\.predictor \(pod spec\): .*containerPort must be integer/],
+  ['a probe without a port', schemaProblems, (m) => { delete (kserveContainer(m).startupProbe as Required<Probe>).httpGet.port }, /InferenceService buy-again\): .*startupProbe\/httpGet must have required property port/],
+  ['an invalid name', schemaProblems, (m) => { m.inferenceService.metadata.name = 'BuyAgain' }, /metadata\.name "BuyAgain" is not a valid InferenceService name/],
+  ['a framework beside the containers', schemaProblems, (m) => { m.inferenceService.spec.predictor.sklearn = { storageUri: 'gs://x' } }, /exactly one implementation \(a framework spec or containers\), has 2/],
+  ['PROTOCOL v3', schemaProblems, (m) => { (kserveContainer(m).env?.find((v) => v.name === 'PROTOCOL') as EnvVar).value = 'v3' }, /PROTOCOL v3 must be v1 or v2/],
+  ['a scale metric KServe lacks', schemaProblems, (m) => { m.inferenceService.spec.predictor.scaleMetric = 'gpu' }, /scaleMetric must be cpu, memory, concurrency or rps/],
+  ['more minimum than maximum replicas', schemaProblems, (m) => { m.inferenceService.spec.predictor.minReplicas = 11 }, /minReplicas exceeds maxReplicas/],
+  ['a deployment strategy of another type', schemaProblems, (m) => { (m.inferenceService.spec.predictor.deploymentStrategy as { type: unknown }).type = 3 }, /deploymentStrategy: .*type must be string/]
 ]
 
 for (const [scenario, check, edit, expected] of BREAKAGES) {
@@ -461,11 +668,11 @@ test('deploy probes - app with the Deployment env - readiness 503 starting and d
   }
 })
 
-test('deploy scrape annotation - GET the path - 200 Prometheus text with model_info', async () => {
+test('deploy scrape annotation - GET the path - 200 Prometheus text with buy_again_model_info', async () => {
   const path = committed.deployment.spec.template.metadata.annotations?.['prometheus.io/path']
   assert.ok(path !== undefined)
   const response = await app.inject({ method: 'GET', url: path })
   assert.equal(response.statusCode, 200)
   assert.match(String(response.headers['content-type']), /^text\/plain/)
-  assert.match(response.body, /^model_info\{version="[^"]+"\} 1$/m)
+  assert.match(response.body, /^buy_again_model_info\{version="[^"]+"\} 1$/m)
 })

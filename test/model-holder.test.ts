@@ -61,7 +61,7 @@ test('ModelHolder - a work that throws - still releases the model', async () => 
   assert.deepEqual(disposed, ['a'])
 })
 
-test('buildApp - model replaced after the app is built - answers, readiness, card and model_info follow it', async () => {
+test('buildApp - model replaced after the app is built - answers, readiness, card and buy_again_model_info follow it', async () => {
   const holder = new ModelHolder(stub('a', 0.125))
   const app = await buildTestApp(holder)
   try {
@@ -76,8 +76,8 @@ test('buildApp - model replaced after the app is built - answers, readiness, car
     assert.equal((await app.inject('/health/ready')).json().modelVersion, 'b')
     assert.equal((await app.inject('/model')).json().version, 'b')
     const metrics = (await app.inject('/metrics')).body
-    assert.match(metrics, /^model_info\{version="b"\} 1$/m)
-    assert.doesNotMatch(metrics, /model_info\{version="a"\}/)
+    assert.match(metrics, /^buy_again_model_info\{version="b"\} 1$/m)
+    assert.doesNotMatch(metrics, /buy_again_model_info\{version="a"\}/)
   } finally {
     await app.close()
   }

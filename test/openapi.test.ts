@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { CUSTOMER_FIELDS, type FieldSpec } from '../src/domain/customer.js'
+import { parseCsvBatch } from '../src/http/csv-body.js'
 import { ERROR_CODES } from '../src/http/errors.js'
 import { renderOpenApiYaml } from '../src/http/openapi-document.js'
 import { buildTestApp } from './helpers/app.js'
@@ -22,16 +23,25 @@ interface SchemaJson {
   enum?: string[]
   $ref?: string
 }
+interface ResponseJson {
+  $ref?: string
+  description?: string
+  headers?: Record<string, { $ref?: string }>
+  content?: Record<string, { schema: SchemaJson }>
+}
 interface OperationJson {
+  operationId?: string
+  security?: Array<Record<string, string[]>>
   parameters?: Array<{ name: string, in: string, schema: SchemaJson }>
-  requestBody?: { content: Record<string, { schema: SchemaJson }> }
-  responses: Record<string, { description?: string, content?: Record<string, { schema: SchemaJson }> }>
+  requestBody?: { content: Record<string, { schema: SchemaJson, example?: unknown }> }
+  responses: Record<string, ResponseJson>
 }
 interface OpenApiJson {
   openapi: string
-  info: { title: string, version: string }
+  info: { title: string, version: string, license?: { name: string } }
+  servers?: Array<{ url: string }>
   paths: Record<string, Record<string, OperationJson>>
-  components: { schemas: Record<string, SchemaJson> }
+  components: { schemas: Record<string, SchemaJson>, headers?: Record<string, { required?: boolean }>, responses?: Record<string, ResponseJson> }
 }
 
 const predictor = committedStubModel()
@@ -44,6 +54,13 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', '
 function operations (): Array<[string, string, OperationJson]> {
   return Object.entries(spec.paths).flatMap(([path, item]) =>
     Object.entries(item).filter(([method]) => HTTP_METHODS.has(method)).map(([method, op]): [string, string, OperationJson] => [path, method, op]))
+}
+
+/** A components.responses entry named by a `#/components/responses/<name>` $ref. */
+function at (ref: string): ResponseJson {
+  const found = spec.components.responses?.[ref.replace('#/components/responses/', '')]
+  assert.ok(found !== undefined, `${ref} resolves`)
+  return found
 }
 
 function operation (path: string, method: string): OperationJson {
@@ -75,7 +92,7 @@ test('GET /openapi.json - document - OpenAPI 3 with the prediction routes and th
   assert.ok(spec.components.schemas.Error !== undefined)
 })
 
-test('GET /openapi.json - request bodies - /predict takes JSON, /predict/batch JSON and CSV, both reference Customer', () => {
+test('GET /openapi.json - request bodies - /predict takes JSON, /predict/batch JSON referencing Customer and CSV text', () => {
   const single = operation('/predict', 'post').requestBody?.content ?? {}
   assert.deepEqual(Object.keys(single), ['application/json'])
   assert.equal(single['application/json']?.schema.$ref, '#/components/schemas/Customer')
@@ -83,6 +100,90 @@ test('GET /openapi.json - request bodies - /predict takes JSON, /predict/batch J
   assert.deepEqual(Object.keys(batch).sort(), ['application/json', 'text/csv'])
   assert.equal(batch['application/json']?.schema.properties?.customers?.type, 'array')
   assert.match(JSON.stringify(batch['application/json']?.schema), /#\/components\/schemas\/Customer/)
+  assert.deepEqual(batch['text/csv']?.schema.type, 'string')
+  assert.doesNotMatch(JSON.stringify(batch['text/csv']), /\$ref|"properties"/, 'the CSV body is text, not the JSON object')
+})
+
+test('GET /openapi.json - the text/csv example - a header row of the API field names, and 2 rows the CSV codec scores', () => {
+  const example = operation('/predict/batch', 'post').requestBody?.content['text/csv']?.example
+  assert.equal(typeof example, 'string')
+  const [header] = (example as string).split('\n')
+  assert.deepEqual(header?.split(','), ['customerId', ...CUSTOMER_FIELDS.map((f) => f.name)])
+  const batch = parseCsvBatch(example as string, 10)
+  assert.deepEqual(batch.errors(), [])
+  assert.equal(batch.customers.length, 2)
+})
+
+test('POST /predict/batch - the documented text/csv example, sent as is - 200 with 2 predictions', async () => {
+  const example = operation('/predict/batch', 'post').requestBody?.content['text/csv']?.example as string
+  const response = await app.inject({ method: 'POST', url: '/predict/batch', payload: example, headers: { 'content-type': 'text/csv' } })
+  assert.equal(response.statusCode, 200, response.body)
+  assert.deepEqual(response.json<{ predictions: Array<{ customerId: string }> }>().predictions.map((p) => p.customerId), ['c-1042', 'c-1043'])
+})
+
+test('GET /openapi.json - every operation - a unique camelCase operationId and security said (open routes: [])', () => {
+  const ids = operations().map(([, , op]) => op.operationId)
+  for (const id of ids) assert.match(String(id), /^[a-z][A-Za-z0-9]*$/)
+  assert.equal(new Set(ids).size, ids.length, `duplicates in ${ids.join(', ')}`)
+  const expected: Record<string, string> = {
+    'post /predict': 'predictOne',
+    'post /predict/batch': 'predictBatch',
+    'get /model': 'getModelCard',
+    'get /model/report': 'getModelReport',
+    'get /models': 'listModelVersions',
+    'get /model/drift': 'getModelDrift',
+    'get /metrics': 'getMetrics',
+    'get /health/live': 'live',
+    'get /health/ready': 'ready'
+  }
+  for (const [key, id] of Object.entries(expected)) {
+    const [method, path] = key.split(' ') as [string, string]
+    assert.equal(operation(path, method).operationId, id, key)
+  }
+  for (const [path, method, op] of operations()) assert.ok(Array.isArray(op.security), `${method} ${path} says its security`)
+  for (const path of ['/health/live', '/health/ready', '/metrics']) assert.deepEqual(operation(path, 'get').security, [], path)
+  assert.deepEqual(operation('/predict', 'post').security, [{ apiKey: [] }])
+})
+
+test('GET /openapi.json - servers and license - a relative server and a licence naming the API proprietary', () => {
+  assert.deepEqual(spec.servers?.map((s) => s.url), ['/'])
+  assert.equal(spec.info.license?.name, 'Proprietary')
+})
+
+test('GET /openapi.json - response headers - x-request-id on every answer; WWW-Authenticate on 401, Retry-After on a 503 Error, Allow on 405', () => {
+  const headersOf = (response: ResponseJson): Record<string, { $ref?: string }> => (response.$ref === undefined ? response : at(response.$ref)).headers ?? {}
+  for (const [path, method, op] of operations()) {
+    for (const [status, response] of Object.entries(op.responses)) {
+      const headers = headersOf(response)
+      const where = `${method} ${path} ${status}`
+      assert.equal(headers['x-request-id']?.$ref, '#/components/headers/RequestId', where)
+      if (status === '401') assert.equal(headers['WWW-Authenticate']?.$ref, '#/components/headers/WwwAuthenticate', where)
+      if (status === '405') assert.equal(headers.Allow?.$ref, '#/components/headers/Allow', where)
+      const isError = JSON.stringify(response).includes('#/components/schemas/Error')
+      if (status === '503' && isError) assert.equal(headers['Retry-After']?.$ref, '#/components/headers/RetryAfter', where)
+    }
+  }
+  assert.equal(spec.components.headers?.RequestId?.required, true)
+})
+
+test('GET /openapi.json - statuses answered before routing - 408 and 431 on every operation, 405 on every path without parameters', () => {
+  for (const [path, method, op] of operations()) {
+    for (const status of ['408', '431', ...(path.includes('{') ? [] : ['405'])]) {
+      assert.ok(op.responses[status] !== undefined, `${method} ${path} documents ${status}`)
+    }
+  }
+})
+
+test('GET /openapi.json - non-JSON answers - /model/report 200 text/html, /metrics 200 text/plain, their errors application/json', () => {
+  for (const [path, type] of [['/model/report', 'text/html'], ['/metrics', 'text/plain']] as const) {
+    const responses = operation(path, 'get').responses
+    assert.deepEqual(Object.keys(responses['200']?.content ?? {}), [type], path)
+    for (const [status, response] of Object.entries(responses)) {
+      if (status === '200') continue
+      const resolved = response.$ref === undefined ? response : at(response.$ref)
+      assert.deepEqual(Object.keys(resolved.content ?? {}), ['application/json'], `${path} ${status}`)
+    }
+  }
 })
 
 test('GET /openapi.json - query parameters - threshold in [0, 1] on both routes, partial on the batch route', () => {
@@ -143,7 +244,8 @@ test('GET /openapi.json - prediction routes and /model - declare 4xx answers wit
   const expected: Record<string, string[]> = {
     'post /predict': ['400', '413', '415'],
     'post /predict/batch': ['400', '413', '415'],
-    'get /model': ['404']
+    'get /model': ['401', '415'],
+    'get /model/report': ['401', '404']
   }
   for (const [key, statuses] of Object.entries(expected)) {
     const [method, path] = key.split(' ') as [string, string]

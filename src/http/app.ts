@@ -19,6 +19,7 @@ import { Readiness } from './readiness.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
 import { driftRoutes } from './routes/drift.js'
 import { healthRoutes } from './routes/health.js'
+import { inferenceProtocolV2Routes } from './routes/inference-protocol-v2.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { modelRoutes } from './routes/model.js'
 import { modelVersionsRoutes } from './routes/models.js'
@@ -117,8 +118,9 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     // still arrive then are served as usual (readiness already says 503), not refused with its own
     // non-JSON 503.
     return503OnClosing: false,
-    // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too.
-    clientErrorHandler: clientErrorHandler(config, () => app),
+    // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too, and are
+    // counted (metrics exist by the time the server listens).
+    clientErrorHandler: clientErrorHandler(config, () => app, (status) => { metrics.observeParserRefusal(status) }),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     // No route and no hooks run for these, so the request id header, the log line and the duration
     // sample that onRequest / onResponse give every other request are done here.
@@ -234,6 +236,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     await keyed.register(driftRoutes(versions, drift))
     await keyed.register(predictRoutes(config, versions, metrics, drift))
   })
+  await app.register(inferenceProtocolV2Routes(config, versions, metrics, drift)) // keys all of /v2 but its health routes itself
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)
   return app

@@ -1,18 +1,22 @@
 // Answers for requests Node's HTTP parser gives up on before Fastify sees them (a request that
 // took longer than REQUEST_TIMEOUT_MS, headers above MAX_HEADER_BYTES, malformed HTTP): the same
 // JSON error shape as every other answer, with a request id that the log line also carries, and
-// a message naming the setting. Fastify's default answers {"message":"Client Error"} here.
+// a message naming the setting. Fastify's default answers {"message":"Client Error"} here. No
+// route or hook runs for them, so each is counted here (buy_again_http_refused_requests_total).
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
-import { ERROR_CODES, errorBodyOf, type ErrorCode } from './errors.js'
+import type { ParserRefusalStatusCode } from '../observability/service-metrics.js'
+import { ERROR_CODES, errorBodyOf } from './errors.js'
 
 type ClientErrorHandler = (error: NodeJS.ErrnoException, socket: Socket) => void
+/** The codes of these answers; their statuses are the closed set the refusal counter is labelled with. */
+type RefusalCode = 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE' | 'BAD_REQUEST'
 
-function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, headersTimeoutMs: number): { code: ErrorCode, message: string } {
+function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, headersTimeoutMs: number): { code: RefusalCode, message: string } {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return config.requestTimeoutMs > 0
@@ -26,12 +30,15 @@ function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTi
   }
 }
 
-export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, app: () => FastifyInstance): ClientErrorHandler {
+/** `refused` is told the status of each refusal (also when the connection is only closed, an answer already going out on it). */
+export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, app: () => FastifyInstance,
+  refused: (statusCode: ParserRefusalStatusCode) => void): ClientErrorHandler {
   return (error, socket) => {
     // A reset connection or one already gone has nobody left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
     const { code, message } = describe(error, config, app().server.headersTimeout)
     const status = ERROR_CODES[code].status
+    refused(status)
     const requestId = randomUUID()
     app().log.info({ requestId, code, parserError: error.code }, 'request refused by the HTTP parser')
     // Node's own safeguard: when an answer on this connection has started going out, more bytes

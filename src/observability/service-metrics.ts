@@ -1,5 +1,7 @@
 // Prometheus metrics of one app instance (its own Registry: no global state, tests build many apps).
 // Label values come from route templates and fixed sets only, never from URLs or customer data.
+// The service's own families are named buy_again_*, so they sit apart in a shared Prometheus; the
+// standard http_request_duration_seconds and prom-client's process_* / nodejs_* keep their names.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { BulkHistogram, type HistogramSeries } from './bulk-histogram.js'
 
@@ -14,6 +16,10 @@ export interface DriftGaugeValues {
   readonly psiByFeature: Readonly<Record<string, number | null>>
 }
 
+/** The answers Node's HTTP parser refusals get (parser-refusals.ts): malformed, request timeout, headers too large. */
+export const PARSER_REFUSAL_STATUS_CODES = [400, 408, 431] as const
+export type ParserRefusalStatusCode = typeof PARSER_REFUSAL_STATUS_CODES[number]
+
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
 
 export class ServiceMetrics {
@@ -27,20 +33,20 @@ export class ServiceMetrics {
   })
 
   private readonly predictions = new Counter({
-    name: 'predictions_total',
-    help: 'Customers scored, by decision (willBuy true or false) and by the model version that scored them.',
+    name: 'buy_again_predictions_total',
+    help: "Customers scored, by decision at the model's threshold (will_buy: probability at or above the default threshold of the version that scored, whatever ?threshold= a caller passed) and by that model version.",
     labelNames: ['will_buy', 'model_version'] as const,
     registers: [this.registry]
   })
 
   private readonly probabilities = new BulkHistogram({
-    name: 'prediction_probability',
+    name: 'buy_again_prediction_probability',
     help: 'Distribution of the predicted buy-again probabilities.',
     buckets: PROBABILITY_BUCKETS
   })
 
   private readonly batchSizes = new BulkHistogram({
-    name: 'prediction_batch_size',
+    name: 'buy_again_prediction_batch_size',
     help: 'Customers per scoring request (1 for POST /predict).',
     buckets: BATCH_SIZE_BUCKETS
   })
@@ -52,15 +58,23 @@ export class ServiceMetrics {
     registers: [this.registry]
   })
 
+  // Node's parser answers these before Fastify sees a request: no route, no hooks, no duration sample.
+  private readonly parserRefusals = new Counter({
+    name: 'buy_again_http_refused_requests_total',
+    help: "Requests Node's HTTP parser refused before any route ran (so absent from http_request_duration_seconds), by the status answered: 400 not valid HTTP, 408 not received within the request timeout, 431 headers too large.",
+    labelNames: ['status_code'] as const,
+    registers: [this.registry]
+  })
+
   private readonly allProbabilities: HistogramSeries = this.probabilities.labels()
   private readonly allBatchSizes: HistogramSeries = this.batchSizes.labels()
-  /** Children of predictions_total per model version (versions are folders of the models root, a small set). */
+  /** Children of buy_again_predictions_total per model version (versions are folders of the models root, a small set). */
   private readonly countersByVersion = new Map<string, { buyers: Counter.Internal, nonBuyers: Counter.Internal }>()
 
   /**
-   * `modelVersion` and `reloads` are asked at every scrape: model_info names the version in service
-   * then, and model_reloads_total counts the attempts to swap in a new current version. `drift` too
-   * (null: the model's card has no training distribution, so no drift series are exposed).
+   * `modelVersion` and `reloads` are asked at every scrape: buy_again_model_info names the version in
+   * service then, and buy_again_model_reloads_total counts the attempts to swap in a new current
+   * version. `drift` too (null: the model's card has no training distribution, so no drift series are exposed).
    */
   constructor (
     modelVersion: () => string,
@@ -70,8 +84,10 @@ export class ServiceMetrics {
     collectDefaultMetrics({ register: this.registry })
     // prom-client names these gauges *_total, which promtool rejects (a suffix reserved for counters).
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name)
+    // A closed set, exposed at 0 from the start so rate() sees the first refusal.
+    for (const status of PARSER_REFUSAL_STATUS_CODES) this.parserRefusals.inc({ status_code: String(status) }, 0)
     this.registry.registerMetric(new Gauge({
-      name: 'model_info',
+      name: 'buy_again_model_info',
       help: 'The served model artefact; the value is always 1.',
       labelNames: ['version'] as const,
       registers: [],
@@ -81,7 +97,7 @@ export class ServiceMetrics {
       }
     }))
     this.registry.registerMetric(new Counter({
-      name: 'model_reloads_total',
+      name: 'buy_again_model_reloads_total',
       help: 'Attempts to put the version models/CURRENT names in service (file watch or SIGHUP), by result; a failure leaves the previous version serving.',
       labelNames: ['result'] as const,
       registers: [],
@@ -132,7 +148,11 @@ export class ServiceMetrics {
     this.requestDuration.labels(method, route, String(statusCode)).observe(seconds)
   }
 
-  observePredictions (probabilities: ArrayLike<number>, threshold: number, modelVersion: string): void {
+  /**
+   * Counts scored customers: `modelThreshold` is the scoring model's own threshold, not a caller's
+   * ?threshold=, so the decision counts of one version stay comparable over time and between callers.
+   */
+  observePredictions (probabilities: ArrayLike<number>, modelThreshold: number, modelVersion: string): void {
     let buyers = 0
     let scored = 0
     for (let i = 0; i < probabilities.length; i++) {
@@ -140,7 +160,7 @@ export class ServiceMetrics {
       if (!(p >= 0 && p <= 1)) continue // never count a value that is not a probability
       this.allProbabilities.observe(p)
       scored++
-      if (p >= threshold) buyers++
+      if (p >= modelThreshold) buyers++ // decideWillBuy's rule (scoring/reported-probability.ts)
     }
     this.allBatchSizes.observe(probabilities.length)
     let counters = this.countersByVersion.get(modelVersion)
@@ -153,6 +173,11 @@ export class ServiceMetrics {
     }
     if (buyers > 0) counters.buyers.inc(buyers)
     if (scored - buyers > 0) counters.nonBuyers.inc(scored - buyers)
+  }
+
+  /** Counts one request Node's HTTP parser refused (parser-refusals.ts), by the status it was answered. */
+  observeParserRefusal (statusCode: ParserRefusalStatusCode): void {
+    this.parserRefusals.inc({ status_code: String(statusCode) })
   }
 
   /** Counts the warnings of scored customers (field names and codes are closed sets). */

@@ -35,6 +35,8 @@ export interface ScoredCustomer {
 export interface ScoringResult {
   readonly modelVersion: string
   readonly threshold: number
+  /** The scoring model's own threshold (its card's), whatever the caller asked for. */
+  readonly modelThreshold: number
   /** The reported (rounded) probabilities, in customer order. */
   readonly probabilities: Float64Array
   readonly predictions: ScoredCustomer[]
@@ -85,5 +87,5 @@ export async function scoreCustomers (model: ServingModel, customers: readonly C
     }
     return prediction
   })
-  return { modelVersion: model.version, threshold, probabilities, predictions, targeting: plan?.summary, warnedCustomers }
+  return { modelVersion: model.version, threshold, modelThreshold: model.threshold, probabilities, predictions, targeting: plan?.summary, warnedCustomers }
 }

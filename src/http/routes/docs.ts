@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
+import { describeWire } from '../schemas/openapi-wire.js'
 
 export const OPENAPI_INFO = {
   title: 'Buy-again prediction API',
@@ -12,9 +13,25 @@ export const OPENAPI_INFO = {
     'Probabilities are honest: averaged over many customers they match the observed buy-again rate, so they can be',
     'summed into expected buyers and budgets. `willBuy` compares the probability with the model\'s threshold',
     '(chosen on validation data to maximize F1; see GET /model) or with `?threshold=`.',
-    'Every client error is JSON with `statusCode`, `error`, `code`, `message` (naming the field path and batch index) and `requestId`.'
-  ].join(' ')
+    'Every client error is JSON with `statusCode`, `error`, `code`, `message` (naming the field path and batch index) and `requestId`;',
+    'every answer carries the `x-request-id` header.',
+    // Said once here rather than as a 404 under every operation: an unknown path belongs to no
+    // operation, and a client generated from this document only calls the listed ones.
+    'A path not listed here answers 404 NOT_FOUND with the same Error body.'
+  ].join(' '),
+  // package.json is private with no licence: the API is not published for reuse. OpenAPI 3.1 wants an
+  // SPDX identifier or a URL; LicenseRef- is SPDX's form for a licence of one's own.
+  license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' }
 }
+
+/**
+ * Relative: the server the document was fetched from (Swagger UI's "Try it out" then calls the pod or
+ * port it is looking at); a generated client is given its base URL. A fixed localhost URL would be
+ * wrong everywhere but on a developer's machine.
+ */
+export const OPENAPI_SERVERS = [
+  { url: '/', description: 'The server serving this document; one started with npm start listens on http://localhost:3000 (PORT).' }
+]
 
 /** Registers @fastify/swagger; call before any route so every route is collected. */
 export async function registerOpenApi (app: FastifyInstance): Promise<void> {
@@ -24,6 +41,7 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
       // nullable fields, numeric exclusiveMinimum).
       openapi: '3.1.0',
       info: OPENAPI_INFO,
+      servers: OPENAPI_SERVERS,
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'Needed only when the server runs with API_KEYS set.' }
@@ -34,6 +52,11 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
         { name: 'model', description: 'The served model' },
         { name: 'operations', description: 'Probes, metrics and documentation' }
       ]
+    },
+    // Headers and edge statuses every operation shares, added to the generated document (openapi-wire.ts).
+    transformObject: (documentObject) => {
+      if (!('openapiObject' in documentObject)) throw new Error('an OpenAPI 3 document was expected')
+      return describeWire(documentObject.openapiObject)
     },
     refResolver: {
       // Shared schemas appear under their own names (Customer, Error) in components.schemas.

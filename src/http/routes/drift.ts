@@ -21,6 +21,8 @@ const binSchema = {
 } as const
 
 const featureSchema = {
+  // Shared (registered below): one definition in the OpenAPI document for every customer field.
+  $id: 'DriftFeature',
   type: 'object',
   required: ['psi', 'bins'],
   properties: {
@@ -52,24 +54,26 @@ const driftSchema = {
       type: 'object',
       description: 'One entry per customer field, named as in the Customer schema.',
       required: CUSTOMER_FIELDS.map((f) => f.name),
-      propertyNames: { enum: CUSTOMER_FIELDS.map((f) => f.name) },
-      // One schema for every field (rather than a property each) keeps the OpenAPI document short.
-      additionalProperties: featureSchema
+      // A property per field (generated clients get each name), all pointing at one schema.
+      properties: Object.fromEntries(CUSTOMER_FIELDS.map((f) => [f.name, { $ref: 'DriftFeature#' }])),
+      additionalProperties: false
     }
   }
 } as const
 
 export function driftRoutes (versions: ModelVersions, drift: DriftWindow) {
   return async function register (app: FastifyInstance): Promise<void> {
+    app.addSchema(featureSchema)
     app.get('/model/drift', {
       schema: {
         summary: 'Input drift of the served model',
         description: 'Compares the last DRIFT_WINDOW customers scored by the current model version (kept as bin indexes, no customer data) with the training split stored in the model card: per customer field the population stability index and the bins side by side, and the window\'s mean probability against the training base rate. The window restarts when another version is put in service.',
+        operationId: 'getModelDrift',
         tags: ['model'],
         security: [{ apiKey: [] }],
         response: {
           200: driftSchema,
-          ...errorResponses(401, 500),
+          ...errorResponses(401, 415, 500, 503),
           409: { description: 'The served model\'s card has no training input distribution (DRIFT_REFERENCE_MISSING): it was trained before drift monitoring; retrain it.', $ref: 'Error#' }
         }
       }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ModelHolder } from '../../model/model-holder.js'
 import type { Readiness } from '../readiness.js'
+import { errorResponses } from '../schemas/error-responses.js'
 
 const healthSchema = {
   type: 'object',
@@ -18,8 +19,11 @@ export function healthRoutes (readiness: Readiness, models: ModelHolder) {
       schema: {
         summary: 'Liveness probe',
         description: '200 while the process is up; does not depend on the model.',
+        operationId: 'live',
         tags: ['operations'],
-        response: { 200: { description: 'The process is alive.', ...healthSchema } }
+        // Open even with API_KEYS: the kubelet probes without credentials.
+        security: [],
+        response: { 200: { description: 'The process is alive.', ...healthSchema }, ...errorResponses(415) }
       }
     }, async () => ({ status: 'ok' }))
 
@@ -27,10 +31,13 @@ export function healthRoutes (readiness: Readiness, models: ModelHolder) {
       schema: {
         summary: 'Readiness probe',
         description: '200 once the model is loaded and a warm-up prediction succeeded; 503 while starting and from the moment shutdown begins.',
+        operationId: 'ready',
         tags: ['operations'],
+        security: [],
         response: {
           200: { description: 'Ready to score.', ...healthSchema },
-          503: { description: 'Starting or shutting down.', ...healthSchema }
+          503: { description: 'Starting or shutting down.', ...healthSchema },
+          ...errorResponses(415)
         }
       }
     }, async (_request, reply) => {

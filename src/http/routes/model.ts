@@ -11,6 +11,7 @@ export function modelRoutes (versions: ModelVersions) {
       schema: {
         summary: 'Model card',
         description: 'What the served model is: version, creation date, input features with units and training-split statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%), decision threshold and how it was chosen, base rate, and permutation feature importance.',
+        operationId: 'getModelCard',
         tags: ['model'],
         security: [{ apiKey: [] }],
         response: {
@@ -29,7 +30,7 @@ export function modelRoutes (versions: ModelVersions) {
               featureImportance: { type: 'array', items: { type: 'object', additionalProperties: true } }
             }
           },
-          ...errorResponses(401, 404, 500)
+          ...errorResponses(401, 415, 500, 503)
         }
       }
     }, async () => models.current().card)
@@ -38,12 +39,14 @@ export function modelRoutes (versions: ModelVersions) {
       schema: {
         summary: 'Model report (HTML)',
         description: 'A self-contained page with the ROC curve, calibration plot, cumulative gains, score distribution by class, feature importance and the metrics table of the served model, rendered at training time (no internet needed to view it).',
+        operationId: 'getModelReport',
         tags: ['model'],
         security: [{ apiKey: [] }],
-        produces: ['text/html'],
+        // Per media type: the page is HTML, its errors are JSON like every other.
         response: {
-          200: { description: 'The report page.', type: 'string' },
-          ...errorResponses(401, 404, 500)
+          200: { description: 'The report page.', content: { 'text/html': { schema: { type: 'string' } } } },
+          ...errorResponses(401, 415, 500, 503),
+          404: { description: 'The served model has no report.html (NOT_FOUND): it was trained before reports; retrain it.', $ref: 'Error#' }
         }
       }
     }, async (_request, reply) => {

@@ -30,6 +30,7 @@ export function modelVersionsRoutes (versions: ModelVersions) {
       schema: {
         summary: 'Model versions',
         description: 'The versions in the models root with their test metrics (ROC AUC, log loss, calibration error), which one models/CURRENT names, which one serves, which are loaded, and the last failed reload (lastReloadError: version, file, message, time), if any. Without MODEL_DIR the server watches models/CURRENT and swaps to the version it names within seconds (also on SIGHUP); a version that fails verification is left out and the one serving keeps serving.',
+        operationId: 'listModelVersions',
         tags: ['model'],
         security: [{ apiKey: [] }],
         response: {
@@ -55,7 +56,7 @@ export function modelVersionsRoutes (versions: ModelVersions) {
               versions: { type: 'array', items: versionSchema }
             }
           },
-          ...errorResponses(401, 500, 503)
+          ...errorResponses(401, 415, 500, 503)
         }
       }
     }, async () => {

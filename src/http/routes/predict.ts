@@ -15,6 +15,7 @@ import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-custome
 import { targetingProblem, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
 import { batchBodySchema, batchQuerySchema, batchResponses, singleQuerySchema, singleResponses } from '../schemas/predict-schemas.js'
+import { documentBatchBodies } from '../schemas/batch-body-document.js'
 
 interface SingleQuery { threshold?: number, explain?: boolean, modelVersion?: string }
 
@@ -47,6 +48,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       schema: {
         summary: 'Score one customer',
         description: 'Returns the calibrated probability that this customer buys again within 6 months, and willBuy against the model\'s threshold (or `threshold` from the query). `explain=true` adds the reasons.',
+        operationId: 'predictOne',
         tags: ['prediction'],
         security: [{ apiKey: [] }],
         consumes: ['application/json'],
@@ -64,7 +66,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       if (problems.length > 0) throw validationFailed(problems)
       const { explain, threshold, modelVersion } = request.query
       const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
-      metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
       drift.observe(versions.current.current(), [customer], result) // counted only when scored by the current version
       metrics.observeWarnings(result.predictions)
       const prediction = result.predictions[0] as ScoredCustomer
@@ -117,6 +119,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
           '("target" or "skip") from its expected profit probability x conversionValue - contactCost, highest first within',
           'the budget, and `targeting` sums up the plan against contacting everyone. `explain=true` adds reasons per customer.'
         ].join(' '),
+        operationId: 'predictBatch',
         tags: ['prediction'],
         security: [{ apiKey: [] }],
         consumes: ['application/json', 'text/csv'],
@@ -124,6 +127,9 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
         body: batchBodySchema(config),
         response: batchResponses
       },
+      // The document shows the text/csv body as the CSV text it is; validation is untouched (the CSV
+      // parser above hands the body schema a {customers} object, like a JSON body).
+      config: { swaggerTransform: documentBatchBodies(config) },
       attachValidation: true,
       preValidation: async (request) => {
         // Checked before schema validation so an oversized batch costs nothing to refuse.
@@ -183,7 +189,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       const problem = targetingProblem(query)
       if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
       const result = await versions.use(query.modelVersion, async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
-      metrics.observePredictions(result.probabilities, result.threshold, result.modelVersion)
+      metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
       drift.observe(versions.current.current(), accepted, result) // counted only when scored by the current version
       metrics.observeWarnings(result.predictions)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
