@@ -31,15 +31,12 @@ import { probabilityText, roundProbability } from '../src/scoring/reported-proba
 import type { ScoredCustomer } from '../src/scoring/score-customers.js'
 import type { TargetingSummary } from '../src/scoring/targeting.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
+import { textArgument } from './arguments.js'
 
 const SIZE = 10_000
 const THRESHOLD = 0.36876457929611206
-const argument = (name: string): string | undefined => {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? undefined : process.argv[at + 1]
-}
-const ROUNDS = Number(argument('--rounds') ?? 40)
-const AGAINST = argument('--against')
+const ROUNDS = Number(textArgument('--rounds') ?? 40)
+const AGAINST = textArgument('--against')
 
 /** The 200 answer of POST /predict/batch (batchResponses[200]). */
 export interface BatchAnswer {

@@ -15,13 +15,10 @@ import { loadPredictor } from '../src/model/predictor.js'
 import { DriftWindow } from '../src/scoring/drift-window.js'
 import { scoreCustomers } from '../src/scoring/score-customers.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
+import { numberArgument } from './arguments.js'
 
-const argument = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? fallback : Number(process.argv[at + 1])
-}
-const ROUNDS = argument('--rounds', 30)
-const BATCHES = argument('--batches', 10)
+const ROUNDS = numberArgument('--rounds', 30)
+const BATCHES = numberArgument('--batches', 10)
 const BATCH_SIZE = 10_000
 
 const { predictor } = await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })

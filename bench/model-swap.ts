@@ -16,13 +16,10 @@ import { tf } from '../src/artefact/tensorflow.js'
 import { loadConfig } from '../src/config.js'
 import { exampleCustomer } from '../src/domain/customer.js'
 import { createService } from '../src/service.js'
+import { numberArgument } from './arguments.js'
 
-const argument = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(name)
-  return at < 0 ? fallback : Number(process.argv[at + 1])
-}
-const SECONDS = argument('--seconds', 6)
-const ROUNDS = argument('--rounds', 3)
+const SECONDS = numberArgument('--seconds', 6)
+const ROUNDS = numberArgument('--rounds', 3)
 const CLIENTS = 4
 
 const root = await mkdtemp(join(tmpdir(), 'swap-bench-'))
