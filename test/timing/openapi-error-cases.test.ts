@@ -13,13 +13,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import type { ModelCard } from '../src/artefact/model-card.js'
-import { ModelHolder } from '../src/model/model-holder.js'
-import { ModelVersions, type VersionLoader } from '../src/model/model-versions.js'
-import type { ServingModel } from '../src/model/serving-model.js'
-import { buildTestApp, validCustomer } from './helpers/app.js'
-import { toApiCsv } from './helpers/http.js'
-import { committedStubModel } from './helpers/stub-model.js'
+import type { ModelCard } from '../../src/artefact/model-card.js'
+import { ModelHolder } from '../../src/model/model-holder.js'
+import { ModelVersions, type VersionLoader } from '../../src/model/model-versions.js'
+import type { ServingModel } from '../../src/model/serving-model.js'
+import { buildTestApp, validCustomer } from '../helpers/app.js'
+import { toApiCsv } from '../helpers/http.js'
+import { committedStubModel } from '../helpers/stub-model.js'
 
 type Json = Record<string, unknown>
 interface Answer { status: number, headers: Record<string, string>, body: string }
@@ -29,7 +29,8 @@ interface ResponseJson { description: string, headers?: Record<string, Json>, co
 const API_KEY = 'openapi-error-cases-key-0123456789'
 const MAX_BATCH = 2
 const BODY_LIMIT_BYTES = 4096
-const REQUEST_TIMEOUT_MS = 300
+// Long enough that a 431 request still arrives whole on a loaded CI machine (300 ms once gave a 408 there).
+const REQUEST_TIMEOUT_MS = 1500
 const MAX_HEADER_BYTES = 1024
 
 /**
@@ -71,7 +72,7 @@ const failing: ServingModel = {
   predict: async () => fail('predict')
 }
 const broken = await buildTestApp(new ModelVersions(new ModelHolder(failing), {
-  modelsRoot: fileURLToPath(new URL('../package.json', import.meta.url)), maxLoaded: 1, pinned: true, load: refuseToLoad
+  modelsRoot: fileURLToPath(new URL('../../package.json', import.meta.url)), maxLoaded: 1, pinned: true, load: refuseToLoad
 }))
 // Node's HTTP parser answers 408 and 431 itself: only a listening server shows them.
 const listening = await buildTestApp(stub, { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), MAX_HEADER_BYTES: String(MAX_HEADER_BYTES) })
