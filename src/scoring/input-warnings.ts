@@ -20,7 +20,7 @@ export const WARNING_CODES: readonly WarningCode[] = ['OUT_OF_RANGE', 'INCONSIST
 /** How far minutesListened may be from completion x bookLengthTotalMinutes, relative to the latter. */
 export const LISTENING_TOLERANCE = 0.05
 
-/** Numeric fields whose training range is checked (booleans cannot leave it; a missing score is imputed). */
+/** Numeric fields whose training range is checked, in the order outOfRangeMask reads them (booleans cannot leave it; a missing score is imputed). */
 const RANGE_CHECKED: readonly CustomerFieldName[] = [
   'bookLengthAvgMinutes', 'bookLengthTotalMinutes', 'priceAvg', 'priceTotal', 'reviewScore',
   'completion', 'minutesListened', 'supportRequests', 'lastVisitDaysAfterPurchase'
@@ -29,29 +29,62 @@ const PRICES: ReadonlySet<CustomerFieldName> = new Set(['priceAvg', 'priceTotal'
 
 export interface TrainingRange { readonly field: CustomerFieldName, readonly min: number, readonly max: number, readonly unit: string }
 
+/** The training ranges of the range-checked fields, in RANGE_CHECKED order (a field the card lacks is never out of range). */
+export interface TrainingRanges {
+  readonly ranges: readonly TrainingRange[]
+  readonly mins: Float64Array
+  readonly maxs: Float64Array
+}
+
 /** The training ranges of the range-checked fields, from the model card's field statistics. */
-export function trainingRanges (features: readonly FieldStatistics[]): TrainingRange[] {
-  return RANGE_CHECKED.flatMap((field) => {
+export function trainingRanges (features: readonly FieldStatistics[]): TrainingRanges {
+  const ranges = RANGE_CHECKED.map((field): TrainingRange => {
     const stats = features.find((f) => f.name === field)
-    return stats === undefined ? [] : [{ field, min: stats.min, max: stats.max, unit: stats.unit }]
+    return stats === undefined
+      ? { field, min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY, unit: '' }
+      : { field, min: stats.min, max: stats.max, unit: stats.unit }
   })
+  return { ranges, mins: Float64Array.from(ranges, (r) => r.min), maxs: Float64Array.from(ranges, (r) => r.max) }
 }
 
 const round = (x: number): number => Number(x.toPrecision(6))
 
+const outside = (value: number, min: number, max: number): boolean => value < min || value > max
+
+/**
+ * Bit i set when RANGE_CHECKED[i] is outside its range. Straight-line field reads, like
+ * domain/features.ts: on the scoring hot path, a loop reading fields by name cost 1.9 ms per 10,000
+ * customers against 14 ms for scoring them (measured in process, committed model).
+ */
+function outOfRangeMask (c: CustomerInputs, mins: Float64Array, maxs: Float64Array): number {
+  const score = c.reviewScore
+  return (outside(c.bookLengthAvgMinutes, mins[0] as number, maxs[0] as number) ? 1 : 0) |
+    (outside(c.bookLengthTotalMinutes, mins[1] as number, maxs[1] as number) ? 2 : 0) |
+    (outside(c.priceAvg, mins[2] as number, maxs[2] as number) ? 4 : 0) |
+    (outside(c.priceTotal, mins[3] as number, maxs[3] as number) ? 8 : 0) |
+    (typeof score === 'number' && outside(score, mins[4] as number, maxs[4] as number) ? 16 : 0) |
+    (outside(c.completion, mins[5] as number, maxs[5] as number) ? 32 : 0) |
+    (outside(c.minutesListened, mins[6] as number, maxs[6] as number) ? 64 : 0) |
+    (outside(c.supportRequests, mins[7] as number, maxs[7] as number) ? 128 : 0) |
+    (outside(c.lastVisitDaysAfterPurchase, mins[8] as number, maxs[8] as number) ? 256 : 0)
+}
+
 /** The warnings for one customer, or null when there are none (the common case allocates nothing). */
-export function inputWarnings (customer: CustomerInputs, ranges: readonly TrainingRange[]): InputWarning[] | null {
+export function inputWarnings (customer: CustomerInputs, training: TrainingRanges): InputWarning[] | null {
   let warnings: InputWarning[] | null = null
-  const values = customer as unknown as Readonly<Record<string, number | boolean | null | undefined>>
-  for (const { field, min, max, unit } of ranges) {
-    const value = values[field]
-    if (typeof value !== 'number' || (value >= min && value <= max)) continue
-    const used = value < min ? min : max
-    const cents = PRICES.has(field) && value > max ? ' Are the prices in cents? They are expected in dollars.' : ''
-    ;(warnings ??= []).push({
-      field,
-      code: 'OUT_OF_RANGE',
-      message: `${field} ${round(value)} is outside the training range ${round(min)} to ${round(max)} (${unit}): scored as ${round(used)}.${cents}`
+  const mask = outOfRangeMask(customer, training.mins, training.maxs)
+  if (mask !== 0) {
+    const values = customer as unknown as Readonly<Record<string, number>>
+    training.ranges.forEach(({ field, min, max, unit }, i) => {
+      if ((mask & (1 << i)) === 0) return
+      const value = values[field] as number
+      const used = value < min ? min : max
+      const cents = PRICES.has(field) && value > max ? ' Are the prices in cents? They are expected in dollars.' : ''
+      ;(warnings ??= []).push({
+        field,
+        code: 'OUT_OF_RANGE',
+        message: `${field} ${round(value)} is outside the training range ${round(min)} to ${round(max)} (${unit}): scored as ${round(used)}.${cents}`
+      })
     })
   }
   const expected = customer.completion * customer.bookLengthTotalMinutes

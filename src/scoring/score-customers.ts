@@ -4,7 +4,7 @@
 import type { Customer } from '../domain/customer.js'
 import type { Reason } from '../model/explanations.js'
 import type { ServingModel } from '../model/serving-model.js'
-import { inputWarnings, trainingRanges, type InputWarning, type TrainingRange } from './input-warnings.js'
+import { inputWarnings, trainingRanges, type InputWarning } from './input-warnings.js'
 import { decideWillBuy, roundProbability } from './reported-probability.js'
 import { planTargeting, wantsTargeting, type TargetingAction, type TargetingOptions, type TargetingSummary } from './targeting.js'
 
@@ -45,18 +45,6 @@ export interface ScoringResult {
   readonly warnedCustomers: number
 }
 
-/** Training ranges per model, computed once (the card does not change). */
-const rangesByModel = new WeakMap<ServingModel, TrainingRange[]>()
-
-function rangesOf (model: ServingModel): TrainingRange[] {
-  let ranges = rangesByModel.get(model)
-  if (ranges === undefined) {
-    ranges = trainingRanges(model.card.features ?? [])
-    rangesByModel.set(model, ranges)
-  }
-  return ranges
-}
-
 /** Scores `customers` with `model`. Everything in the result follows the probabilities as reported. */
 export async function scoreCustomers (model: ServingModel, customers: readonly Customer[], options: ScoringOptions = {}): Promise<ScoringResult> {
   const threshold = options.threshold ?? model.threshold
@@ -68,7 +56,8 @@ export async function scoreCustomers (model: ServingModel, customers: readonly C
     reasons = model.explain(customers, probabilities)
   }
   const indices = options.indices
-  const ranges = rangesOf(model)
+  // A few microseconds: derived from the card per call rather than cached beside it.
+  const ranges = trainingRanges(model.card.features ?? [])
   let warnedCustomers = 0
   // No conditional spreads: they cost ~1 ms per 10,000 predictions.
   const predictions = customers.map((customer, k) => {

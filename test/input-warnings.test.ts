@@ -1,0 +1,40 @@
+// inputWarnings: each range-checked field, pushed just past either edge of its training range, is
+// flagged under its own name (the hot-path mask reads fields by position), and nothing else is.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { FieldStatistics } from '../src/artefact/model-card.js'
+import { inputWarnings, trainingRanges } from '../src/scoring/input-warnings.js'
+import { validCustomer } from './helpers/app.js'
+
+// A wide range per field around validCustomer()'s values (which are consistent: no INCONSISTENT).
+const RANGES: Record<string, [number, number]> = {
+  bookLengthAvgMinutes: [100, 5000],
+  bookLengthTotalMinutes: [100, 50_000],
+  priceAvg: [1, 100],
+  priceTotal: [1, 1000],
+  reviewScore: [2, 10],
+  completion: [0, 1],
+  minutesListened: [0, 20_000],
+  supportRequests: [0, 30],
+  lastVisitDaysAfterPurchase: [0, 400]
+}
+const features = Object.entries(RANGES).map(([name, [min, max]]) => ({ name, unit: 'u', min, max }) as unknown as FieldStatistics)
+const training = trainingRanges(features)
+
+test('inputWarnings - every range-checked field below and above its range - one OUT_OF_RANGE naming that field', () => {
+  assert.equal(inputWarnings(validCustomer(), training), null)
+  for (const [field, [min, max]] of Object.entries(RANGES)) {
+    for (const value of [min - 0.5, max + 0.5]) {
+      if (value < 0 || (field === 'completion' && value > 1)) continue // outside the schema, never scored
+      // Moving minutesListened also breaks the listening relation: only OUT_OF_RANGE is looked at here.
+      const warnings = (inputWarnings(validCustomer({ [field]: value }), training) ?? []).filter((w) => w.code === 'OUT_OF_RANGE')
+      assert.deepEqual(warnings.map((w) => w.field), [field], `${field} = ${value}`)
+      assert.match(warnings[0]?.message ?? '', new RegExp(`scored as ${value < min ? min : max}\\.`))
+    }
+  }
+})
+
+test('inputWarnings - a field the card has no statistics for - never out of range', () => {
+  const partial = trainingRanges(features.filter((f) => f.name !== 'supportRequests'))
+  assert.equal(inputWarnings(validCustomer({ supportRequests: 10_000 }), partial), null)
+})
