@@ -365,7 +365,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description One customer's activity over two years. Every field but customerId and reviewScore is required; unknown fields are rejected. */
+        /** @description One customer's activity over two years. Every field but customerId and reviewScore is required; unknown fields are rejected. A total below its average (bookLengthTotalMinutes < bookLengthAvgMinutes, priceTotal < priceAvg) is refused: those are the Kaggle file's swapped columns. */
         Customer: {
             /**
              * @description Caller's identifier, echoed in the answer and never used as a feature.

@@ -170,12 +170,17 @@ export function customerJsonSchema (): Record<string, unknown> {
   return {
     $id: 'Customer',
     type: 'object',
-    description: 'One customer\'s activity over two years. Every field but customerId and reviewScore is required; unknown fields are rejected.',
+    description: 'One customer\'s activity over two years. Every field but customerId and reviewScore is required; unknown fields are rejected. A total below its average (bookLengthTotalMinutes < bookLengthAvgMinutes, priceTotal < priceAvg) is refused: those are the Kaggle file\'s swapped columns.',
     additionalProperties: false,
     required,
-    properties
+    properties,
+    // Checked by the validator (http/validation.ts) with domain/customer-consistency.ts.
+    [TOTALS_KEYWORD]: true
   }
 }
+
+/** Schema keyword (an OpenAPI extension) for the cross-field rule: each total at least its average. */
+export const TOTALS_KEYWORD = 'x-total-at-least-average'
 
 /** An example customer built from the field table (for docs and smoke tests). */
 export function exampleCustomer (): Customer {

@@ -1,10 +1,10 @@
 // Request validation: strict Ajv for bodies (no coercion, no dropping unknown fields, every error
 // listed), coercing Ajv for query strings (which are text by nature), and one formatter that turns
 // Ajv errors into "customers/7/completion must be <= 1".
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
-import { customerJsonSchema } from '../domain/customer.js'
-import { apiNameOfKaggleColumn } from '../domain/customer-consistency.js'
+import { CUSTOMER_FIELDS, TOTALS_KEYWORD, customerJsonSchema, fieldValueProblem, type CustomerInputs, type FieldSpec } from '../domain/customer.js'
+import { apiNameOfKaggleColumn, consistencyProblems } from '../domain/customer-consistency.js'
 import type { ErrorDetail } from './errors.js'
 
 /** Longest unknown field name repeated in an error answer. */
@@ -26,8 +26,30 @@ function createAjv (coerceTypes: boolean): Ajv {
     // Schemas carry OpenAPI-only keywords such as `examples`.
     keywords: ['example']
   })
+  ajv.addKeyword({ keyword: TOTALS_KEYWORD, type: 'object', schemaType: 'boolean', errors: true, validate: totalsAtLeastAverages })
   ajv.addSchema(customerJsonSchema())
   return ajv
+}
+
+/** The fields the cross-field rule reads. */
+const TOTALS_FIELDS = (CUSTOMER_FIELDS as readonly FieldSpec[]).filter((f) => ['bookLengthAvgMinutes', 'bookLengthTotalMinutes', 'priceAvg', 'priceTotal'].includes(f.name))
+
+/**
+ * The Customer schema's cross-field rule, so every route validating a customer checks it with the
+ * rest of the schema (and partial mode places it by item like any other problem). Checked only when
+ * the four fields pass their own bounds, as before: a total of -5 is told about its own bound only.
+ */
+const totalsAtLeastAverages: SchemaValidateFunction = (_schema: unknown, data: Record<string, unknown>, _parentSchema, context) => {
+  const valid = TOTALS_FIELDS.every((f) => typeof data[f.name] === 'number' && fieldValueProblem(f, data[f.name] as number) === null)
+  const problems = valid ? consistencyProblems(data as unknown as CustomerInputs) : []
+  totalsAtLeastAverages.errors = problems.map((p) => ({
+    keyword: TOTALS_KEYWORD,
+    instancePath: `${context?.instancePath ?? ''}/${p.field}`,
+    schemaPath: `#/${TOTALS_KEYWORD}`,
+    params: { otherField: p.otherField },
+    message: p.message
+  }))
+  return problems.length === 0
 }
 
 /** Fastify validator compiler: strict for bodies, coercing for querystring / params / headers. */

@@ -6,7 +6,6 @@ import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
 import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
-import { consistencyProblems } from '../../domain/customer-consistency.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
@@ -33,11 +32,6 @@ function itemIndex (detail: ErrorDetail): number | null {
   return match === null ? null : Number(match[1])
 }
 
-/** The cross-field problems of one customer as error details under `prefix` ("" or "customers/7/"). */
-function consistencyDetails (customer: Customer, prefix: string): ErrorDetail[] {
-  return consistencyProblems(customer).map((p) => ({ path: `${prefix}${p.field}`, message: p.message }))
-}
-
 function validationFailed (details: ErrorDetail[]): ServiceError {
   return new ServiceError('VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
 }
@@ -62,8 +56,6 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       }
     }, async (request) => {
       const customer = request.body
-      const problems = consistencyDetails(customer, '')
-      if (problems.length > 0) throw validationFailed(problems)
       const { explain, threshold, modelVersion } = request.query
       const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
       metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
@@ -172,16 +164,6 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
           }
         }
         const all = request.body.customers
-        // Across fields (a total below its average), for the customers the schema accepted.
-        const inconsistent: ErrorDetail[] = []
-        all.forEach((customer, i) => {
-          if (rejected.has(i)) return
-          const details = consistencyDetails(customer, `customers/${i}/`)
-          if (details.length === 0) return
-          if (partial) rejected.set(i, details[0] as ErrorDetail)
-          else inconsistent.push(...details)
-        })
-        if (inconsistent.length > 0) throw validationFailed(inconsistent)
         accepted = rejected.size === 0 ? all : all.filter((_, i) => !rejected.has(i))
         indices = !partial ? undefined : rejected.size === 0 ? all.map((_, i) => i) : all.flatMap((_, i) => (rejected.has(i) ? [] : [i]))
       }
