@@ -24,6 +24,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { modelRoutes } from './routes/model.js'
 import { modelVersionsRoutes } from './routes/models.js'
 import { predictRoutes } from './routes/predict.js'
+import { scoredObserver } from './scored-observer.js'
 import { MAX_LISTED_PROBLEMS, createValidatorCompiler, describeAjvErrors, summarizeProblems } from './validation.js'
 
 declare module 'fastify' {
@@ -226,6 +227,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     })
   }
   await registerOpenApi(app)
+  const observeScored = scoredObserver(metrics, drift, versions)
   await app.register(healthRoutes(app.readiness, versions.current))
   // Scoring and the model card need an API key when API_KEYS is set; probes, metrics and docs stay open.
   await app.register(async (keyed) => {
@@ -234,9 +236,9 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     await keyed.register(modelRoutes(versions))
     await keyed.register(modelVersionsRoutes(versions))
     await keyed.register(driftRoutes(versions, drift))
-    await keyed.register(predictRoutes(config, versions, metrics, drift))
+    await keyed.register(predictRoutes(config, versions, observeScored))
   })
-  await app.register(inferenceProtocolV2Routes(config, versions, metrics, drift)) // keys all of /v2 but its health routes itself
+  await app.register(inferenceProtocolV2Routes(config, versions, observeScored)) // keys all of /v2 but its health routes itself
   await app.register(metricsRoutes(metrics))
   await app.register(docsRoutes)
   return app

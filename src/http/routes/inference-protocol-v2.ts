@@ -8,11 +8,10 @@ import type { FastifyInstance } from 'fastify'
 import { listVersions } from '../../artefact/model-catalog.js'
 import type { Config } from '../../config.js'
 import { VersionUnusableError, type ModelVersions } from '../../model/model-versions.js'
-import type { ServiceMetrics } from '../../observability/service-metrics.js'
-import type { DriftWindow } from '../../scoring/drift-window.js'
 import { scoreCustomers } from '../../scoring/score-customers.js'
 import { apiKeyHook } from '../api-key-auth.js'
 import { ServiceError } from '../errors.js'
+import type { ScoredObserver } from '../scored-observer.js'
 import { toOipErrorBody } from '../oip-errors.js'
 import { OIP_MODEL_NAME, batchSizeCheck, checkModelName, readUntypedBodiesAsJson, refuseBinaryExtension } from '../oip-request-checks.js'
 import {
@@ -50,7 +49,7 @@ function notReady (readiness: Readiness): string | null {
  * /health/* (the protocol meant them for the kubelet and load balancers, which send no credentials, and
  * they hold no data); every other /v2 route gets the same API-key hook as /predict, in its own scope.
  */
-export function inferenceProtocolV2Routes (config: Config, versions: ModelVersions, metrics: ServiceMetrics, drift: DriftWindow) {
+export function inferenceProtocolV2Routes (config: Config, versions: ModelVersions, observeScored: ScoredObserver) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.addHook('preSerialization', toOipErrorBody)
     serverHealthRoutes(app)
@@ -164,9 +163,7 @@ export function inferenceProtocolV2Routes (config: Config, versions: ModelVersio
       const customers = read.customers
       const outputs: readonly OutputName[] = body.outputs?.map((o) => o.name) ?? OUTPUT_NAMES
       const result = await versions.use(request.params.model_version, async (model) => await scoreCustomers(model, customers, { threshold: body.parameters?.threshold }))
-      metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
-      drift.observe(versions.current.current(), customers, result) // counted only when scored by the current version
-      metrics.observeWarnings(result.predictions)
+      observeScored(customers, result)
       return {
         model_name: OIP_MODEL_NAME,
         model_version: result.modelVersion,

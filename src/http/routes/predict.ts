@@ -8,8 +8,7 @@ import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
-import type { ServiceMetrics } from '../../observability/service-metrics.js'
-import type { DriftWindow } from '../../scoring/drift-window.js'
+import type { ScoredObserver } from '../scored-observer.js'
 import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-customers.js'
 import { targetingProblem, type TargetingOptions } from '../../scoring/targeting.js'
 import { MAX_LISTED_PROBLEMS, compileQueryValidator, describeAjvErrors, summarizeProblems } from '../validation.js'
@@ -36,7 +35,7 @@ function validationFailed (details: ErrorDetail[]): ServiceError {
   return new ServiceError('VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
 }
 
-export function predictRoutes (config: Config, versions: ModelVersions, metrics: ServiceMetrics, drift: DriftWindow) {
+export function predictRoutes (config: Config, versions: ModelVersions, observeScored: ScoredObserver) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.post<{ Body: Customer, Querystring: SingleQuery }>('/predict', {
       schema: {
@@ -58,9 +57,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       const customer = request.body
       const { explain, threshold, modelVersion } = request.query
       const result = await versions.use(modelVersion, async (model) => await scoreCustomers(model, [customer], { threshold, explain }))
-      metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
-      drift.observe(versions.current.current(), [customer], result) // counted only when scored by the current version
-      metrics.observeWarnings(result.predictions)
+      observeScored([customer], result)
       const prediction = result.predictions[0] as ScoredCustomer
       // An undefined customerId, reasons or warnings is left out by the response serializer.
       return {
@@ -171,9 +168,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, metrics:
       const problem = targetingProblem(query)
       if (problem !== null) throw validationFailed([{ path: 'querystring', message: problem }])
       const result = await versions.use(query.modelVersion, async (model) => await scoreCustomers(model, accepted, { threshold: query.threshold, explain: query.explain, targeting: query, indices }))
-      metrics.observePredictions(result.probabilities, result.modelThreshold, result.modelVersion)
-      drift.observe(versions.current.current(), accepted, result) // counted only when scored by the current version
-      metrics.observeWarnings(result.predictions)
+      observeScored(accepted, result)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
       // hand-written writer measured no faster (bench/answer-writer.ts) and was removed.
       return {
