@@ -246,9 +246,10 @@ async function diff (root: string, a: string, b: string, out: (text: string) => 
   row('  file', (c) => at(c, ['data', 'file']))
   row('  sha256', (c) => { const sha = at(c, ['data', 'sha256']); return typeof sha === 'string' ? sha.slice(0, 12) : sha })
   row('  rows', (c) => at(c, ['data', 'rows']))
-  row('  splits train/val/test', (c) => at(c, ['data', 'splits']) === undefined
+  // Cross-fitted artefacts have folds and no validation split; older ones the reverse ("-" for absent).
+  row('  splits train/val/test/folds', (c) => at(c, ['data', 'splits']) === undefined
     ? undefined
-    : ['train', 'validation', 'test'].map((k) => show(at(c, ['data', 'splits', k]))).join('/'))
+    : ['train', 'validation', 'test', 'folds'].map((k) => at(c, ['data', 'splits', k]) === undefined ? '-' : show(at(c, ['data', 'splits', k]))).join('/'))
   section('training options')
   for (const key of new Set(cards.flatMap((c) => keysOf(at(c, ['training', 'options']))))) {
     row(`  ${key}`, (c) => at(c, ['training', 'options', key]), null)

@@ -1,4 +1,4 @@
-// CLI: customer CSV -> features -> fit -> calibrate -> evaluate -> versioned artefact under the models root.
+// CLI: customer CSV -> features -> cross-fit -> calibrate -> evaluate -> versioned artefact under the models root.
 // Run `npm run train -- --help` for the flags. main(argv, io) is exported for in-process tests.
 import { readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
@@ -14,6 +14,7 @@ import { recordPromotion } from '../src/artefact/promotion-history.js'
 import { renderReport } from '../src/training/report/render-report.js'
 import { initTensorFlow, tensorFlowVersions } from '../src/artefact/tensorflow.js'
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel } from '../src/training/pipeline.js'
+import { SEARCH_GRID, SEARCH_RANKING, describeCandidate, formatSearchTable, searchHyperparameters, type SearchRow } from '../src/training/hyperparameter-search.js'
 import type { TrainingOptions } from '../src/artefact/model-card.js'
 import { formatSummary } from '../src/training/summary.js'
 import { EXIT_OK, RefusedError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
@@ -39,16 +40,22 @@ Output
   --no-promote          do not make this artefact the default (models-dir/CURRENT; when it
                         does, the change is appended to models-dir/HISTORY, reason "train")
 
-Model
-  --seed N              seed for split, initial weights and shuffling (default: ${DEFAULT_TRAINING_OPTIONS.seed})
-  --ensemble N          number of MLPs whose logits are averaged (default: ${DEFAULT_TRAINING_OPTIONS.ensembleSize})
+Model (a ${Math.round(DEFAULT_TRAINING_OPTIONS.testFraction * 100)}% stratified test split is held out; the rest is cross-fitted)
+  --folds K             cross-fitting folds, one MLP per fold: member k learns on the other
+                        folds and early-stops on fold k; their logits are averaged (default: ${DEFAULT_TRAINING_OPTIONS.folds})
+  --seed N              seed for splits, initial weights, shuffling and dropout (default: ${DEFAULT_TRAINING_OPTIONS.seed})
   --hidden A,B          hidden layer sizes (default: ${DEFAULT_TRAINING_OPTIONS.hiddenUnits.join(',')})
+  --l2 X                L2 penalty on hidden kernels (default: ${DEFAULT_TRAINING_OPTIONS.l2})
+  --dropout X           dropout rate after each hidden layer, 0 <= X < 1 (default: ${DEFAULT_TRAINING_OPTIONS.dropout ?? 0})
   --learning-rate X     Adam learning rate (default: ${DEFAULT_TRAINING_OPTIONS.learningRate})
   --batch-size N        mini-batch size (default: ${DEFAULT_TRAINING_OPTIONS.batchSize})
-  --l2 X                L2 penalty on hidden kernels (default: ${DEFAULT_TRAINING_OPTIONS.l2})
   --max-epochs N        upper bound on epochs per member (default: ${DEFAULT_TRAINING_OPTIONS.maxEpochs})
-  --patience N          epochs without validation improvement before stopping (default: ${DEFAULT_TRAINING_OPTIONS.patience})
-  --no-calibrate        skip Platt scaling on the validation split
+  --patience N          epochs without improvement on the member's own fold before stopping (default: ${DEFAULT_TRAINING_OPTIONS.patience})
+  --no-calibrate        skip Platt scaling on the out-of-fold predictions
+  --search              first cross-fit a grid of ${SEARCH_GRID.length} configurations (hidden 16-8 / 32-16 / 64-64,
+                        L2 0 / 1e-4 / 1e-3, dropout 0 / 0.2), print them ranked by out-of-fold
+                        log loss, then train with the best (overrides --hidden, --l2, --dropout);
+                        the card records the table. About ${SEARCH_GRID.length} times a plain run
 
   --quiet               no per-epoch lines
   -h, --help            this text
@@ -57,7 +64,7 @@ Exit codes: 0 trained; 2 bad flags or data (names row, line and column); 1 the v
 (without --force) or an unexpected error.
 `
 
-function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, force: boolean, promote: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
+function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: string, modelsDir: string, version: string | undefined, force: boolean, promote: boolean, search: boolean, skipInvalid: boolean, quiet: boolean, help: boolean } {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -69,7 +76,9 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
       force: { type: 'boolean' },
       'no-promote': { type: 'boolean' },
       seed: { type: 'string' },
-      ensemble: { type: 'string' },
+      folds: { type: 'string' },
+      dropout: { type: 'string' },
+      search: { type: 'boolean' },
       hidden: { type: 'string' },
       'learning-rate': { type: 'string' },
       'batch-size': { type: 'string' },
@@ -92,7 +101,8 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
     options: {
       ...d,
       seed: numberFlag('seed', values.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31) ?? d.seed,
-      ensembleSize: numberFlag('ensemble', values.ensemble, positiveInt) ?? d.ensembleSize,
+      folds: numberFlag('folds', values.folds, (n) => Number.isInteger(n) && n >= 2 && n <= 20) ?? d.folds,
+      dropout: numberFlag('dropout', values.dropout, (n) => n >= 0 && n < 1) ?? d.dropout,
       hiddenUnits,
       learningRate: numberFlag('learning-rate', values['learning-rate'], (n) => n > 0 && n < 1) ?? d.learningRate,
       batchSize: numberFlag('batch-size', values['batch-size'], positiveInt) ?? d.batchSize,
@@ -106,6 +116,7 @@ function parseTrainArgs (argv: string[]): { options: TrainingOptions, data: stri
     version,
     force: values.force === true,
     promote: values['no-promote'] !== true,
+    search: values.search === true,
     skipInvalid: values['skip-invalid'] === true,
     quiet: values.quiet === true,
     help: values.help === true
@@ -162,9 +173,20 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
   }
 
   await initTensorFlow('wasm')
-  const result = await trainModel(data.customers, data.labels, args.options, args.quiet
+  let options = args.options
+  let search: SearchRow[] | undefined
+  if (args.search) {
+    log(`searching ${SEARCH_GRID.length} configurations, each cross-fitted over ${options.folds} folds of the training rows`)
+    search = await searchHyperparameters(data.customers, data.labels, options, SEARCH_GRID, (row, done) => {
+      log(`  ${String(done).padStart(2)}/${SEARCH_GRID.length}  ${describeCandidate(row)}: out-of-fold log loss ${row.logLoss.toFixed(4)}  (${row.seconds.toFixed(1)} s)`)
+    })
+    const best = search[0] as SearchRow
+    stdout.write(`\nHyperparameter search, ranked by ${SEARCH_RANKING}:\n${formatSearchTable(search)}Training with the best: ${describeCandidate(best)}\n`)
+    options = { ...options, hiddenUnits: best.hiddenUnits, l2: best.l2, dropout: best.dropout }
+  }
+  const result = await trainModel(data.customers, data.labels, options, args.quiet
     ? undefined
-    : (r) => log(`member ${r.member + 1}/${args.options.ensembleSize} epoch ${String(r.epoch).padStart(3)}  loss ${r.loss.toFixed(4)}  val_loss ${r.validationLoss.toFixed(4)}${r.improved ? ' *' : '  '}  ${r.elapsedSeconds.toFixed(1)} s`))
+    : (r) => log(`member ${r.member + 1}/${options.folds} epoch ${String(r.epoch).padStart(3)}  loss ${r.loss.toFixed(4)}  val_loss ${r.validationLoss.toFixed(4)}${r.improved ? ' *' : '  '}  ${r.elapsedSeconds.toFixed(1)} s`))
   // Disposed on every path: main() runs inside test processes that train many times.
   try {
     const { modelJson, weights } = await serializeModel(result.model)
@@ -177,17 +199,24 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
     const card: Omit<ModelCard, 'files'> = {
       version,
       createdAt: createdAt.toISOString(),
-      description: `Probability that an audiobook customer buys again within 6 months: an ensemble of ${args.options.ensembleSize} MLPs (${args.options.hiddenUnits.join('x')} ReLU) trained on the natural class balance, logits averaged${args.options.calibrate ? ', Platt-scaled on the validation split' : ''}.`,
+      description: `Probability that an audiobook customer buys again within 6 months: ${options.folds} small neural networks (${options.hiddenUnits.join('x')} ReLU), each trained on a different ${options.folds - 1}/${options.folds} of the training customers; their scores are averaged${options.calibrate ? ' and rescaled so that predicted probabilities match observed buying rates' : ''}.`,
       threshold: result.threshold,
       thresholdMethod: result.thresholdMethod,
       baseRate: result.trainingBaseRate,
-      calibration: { method: args.options.calibrate ? 'Platt scaling of the mean logit, fitted on the validation split' : 'none', ...result.calibration },
-      metrics: { test: result.test, validation: result.validation },
+      calibration: { method: options.calibrate ? 'Platt scaling of the mean logit, fitted on the out-of-fold logits of every training row' : 'none', ...result.calibration },
+      metrics: { test: result.test, crossValidation: result.crossValidation },
+      dataQuirks: result.dataQuirks,
       featureImportance: result.featureImportance,
       features: result.fieldStatistics,
       inputDistribution: result.inputDistribution,
       data: { file: basename(args.data), sha256: sha256(bytes), layout: data.layout, rows: data.customers.length, skippedRows: data.skipped.length, splits: result.rows },
-      training: { seed: args.options.seed, options: args.options, members: result.members, seconds },
+      training: {
+        seed: options.seed,
+        options,
+        members: result.members,
+        seconds,
+        ...(search !== undefined ? { search: { rankedBy: SEARCH_RANKING, rows: search } } : {})
+      },
       libraries: { ...tensorFlowVersions(), node: process.version }
     }
     const reportHtml = await renderReport({ card, testScores: result.testPredictions.scores, testLabels: result.testPredictions.labels })

@@ -184,9 +184,11 @@ describe('models CLI - list and diff', () => {
     assert.deepEqual(row('  minutesListened').slice(0, 2), [minutes(a), minutes(b)])
     assert.deepEqual(row('  sha256'), [a.data.sha256.slice(0, 12), b.data.sha256.slice(0, 12), '*'])
     assert.deepEqual(row('  rows'), [String(a.data.rows), String(b.data.rows), '*'])
-    assert.deepEqual(row('  splits train/val/test').slice(0, 2), [a.data.splits, b.data.splits].map((s) => `${s.train}/${s.validation}/${s.test}`))
-    assert.deepEqual(row('  ensembleSize'), ['5', '1', '*'])
-    assert.deepEqual(row('  validationFraction'), ['0.15', '0.15'], 'equal rows are not marked')
+    assert.deepEqual(row('  splits train/val/test/folds').slice(0, 2), [a.data.splits, b.data.splits].map((s) => `${s.train}/${s.validation ?? '-'}/${s.test}/${s.folds ?? '-'}`))
+    // A card trained before cross-fitting has no folds option: shown as "-".
+    const foldsOf = (card: ModelCard): string => (card.training.options as Partial<ModelCard['training']['options']>).folds?.toString() ?? '-'
+    assert.deepEqual(row('  folds'), [foldsOf(a), foldsOf(b), ...(foldsOf(a) === foldsOf(b) ? [] : ['*'])])
+    assert.deepEqual(row('  testFraction'), ['0.15', '0.15'], 'equal rows are not marked')
   })
 
   test('models CLI - diff with an unknown version - exits 1 naming it', async () => {

@@ -26,7 +26,7 @@ function runTrain (args: readonly string[]): Promise<CliRun> {
 }
 
 // Small and quick: one member, a narrow network, a few epochs (the CLI is tested, not the model).
-const QUICK = ['--ensemble', '1', '--hidden', '16', '--max-epochs', '15', '--patience', '5', '--learning-rate', '0.01', '--batch-size', '64', '--l2', '0', '--quiet']
+const QUICK = ['--folds', '2', '--hidden', '16', '--max-epochs', '15', '--patience', '5', '--learning-rate', '0.01', '--batch-size', '64', '--l2', '0', '--quiet']
 const ARTEFACT_FILES = [CARD_FILE, MODEL_FILE, PREPROCESSING_FILE, REPORT_FILE, WEIGHTS_FILE].sort()
 
 let work: { dir: string, remove: () => Promise<void> }
@@ -77,9 +77,9 @@ test('train CLI - invalid number - exits 2 naming the flag and value', async () 
   const seed = await runTrain(['--data', goodCsv, '--seed', 'abc'])
   assert.equal(seed.code, 2)
   assert.match(seed.stderr, /^train: --seed has an invalid value "abc"\n/)
-  const ensemble = await runTrain(['--data', goodCsv, '--ensemble=0'])
+  const ensemble = await runTrain(['--data', goodCsv, '--folds=1'])
   assert.equal(ensemble.code, 2)
-  assert.match(ensemble.stderr, /^train: --ensemble has an invalid value "0"\n/)
+  assert.match(ensemble.stderr, /^train: --folds has an invalid value "1"\n/)
 })
 
 test('train CLI - --version outside the shared version rule - exits 2 stating the rule, before reading data', async () => {
@@ -150,7 +150,10 @@ test('train CLI - full small run - writes the five artefact files (report.html i
   assert.equal(card.data.file, 'synthetic.csv')
   assert.equal(card.data.sha256, createHash('sha256').update(await readFile(goodCsv)).digest('hex'))
   assert.equal(card.training.seed, 5)
-  assert.equal(card.training.options.ensembleSize, 1)
+  assert.equal(card.training.options.folds, 2)
+  assert.equal(card.metrics.crossValidation?.folds, 2)
+  assert.equal(card.metrics.crossValidation?.outOfFold.rows, card.data.splits.train)
+  assert.ok(card.dataQuirks !== undefined && card.dataQuirks.length > 0, 'the data quirks are on the card')
   assert.deepEqual(card.training.options.hiddenUnits, [16])
   assert.match(run.stdout, new RegExp(`Model written to .*${version} \\(now the default: CURRENT\\)`))
   assert.match(run.stdout, /ROC AUC \d\.\d{4}/)
@@ -224,7 +227,7 @@ test('train CLI - weak model (5 epochs of 8 units, slow learning) - still writes
   await initTensorFlow()
   const file = await writeCsv('weak.csv', toCsv(generateCustomers(600, 3), 'kaggle'))
   const modelsDir = join(work.dir, 'models-weak')
-  const run = await runTrain(['--data', file, '--models-dir', modelsDir, '--version', 'weak', '--ensemble', '1', '--hidden', '8', '--max-epochs', '5',
+  const run = await runTrain(['--data', file, '--models-dir', modelsDir, '--version', 'weak', '--folds', '2', '--hidden', '8', '--max-epochs', '5',
     '--learning-rate', '0.001', '--batch-size', '64', '--l2', '0', '--quiet'])
   assert.equal(run.code, 0, run.stderr)
   const loaded = await loadArtefact(join(modelsDir, 'weak'))

@@ -1,4 +1,4 @@
-// Training side: stratified split, Platt scaling, trainModel on seeded synthetic customers,
+// Training side: stratified holdout and folds, Platt scaling, trainModel on seeded synthetic customers,
 // the artefact round trip through model-store, determinism, and one run on the real file when present.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -22,7 +22,7 @@ import {
   DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel, type TrainingResult
 } from '../src/training/pipeline.js'
 import type { TrainingOptions } from '../src/artefact/model-card.js'
-import { stratifiedSplit } from '../src/training/split.js'
+import { stratifiedFolds, stratifiedHoldout } from '../src/training/split.js'
 import { artefactContents, makeTempDir } from './helpers/artefact.js'
 import { generateCustomers, type SyntheticData } from './helpers/synthetic.js'
 
@@ -46,55 +46,61 @@ const SPLIT_LABELS = Array.from({ length: 1000 }, (_, i) => (i % 10 < 3 ? 1 : 0)
 
 // ---------------------------------------------------------------- split
 
-test('stratifiedSplit - 300 buyers of 1000, 15%/15% - each part keeps the buyer share', () => {
-  const split = stratifiedSplit(SPLIT_LABELS, 0.15, 0.15, 42)
+test('stratifiedHoldout - 300 buyers of 1000, 15% - the test part keeps the buyer share', () => {
+  const split = stratifiedHoldout(SPLIT_LABELS, 0.15, 42)
   const buyers = (part: number[]): number => part.filter((i) => SPLIT_LABELS[i] === 1).length
-  // test and validation: round(300 * 0.15) = 45 buyers + round(700 * 0.15) = 105 others; train the rest.
+  // round(300 * 0.15) = 45 buyers + round(700 * 0.15) = 105 others.
   assert.equal(split.test.length, 150)
   assert.equal(buyers(split.test), 45)
-  assert.equal(split.validation.length, 150)
-  assert.equal(buyers(split.validation), 45)
-  assert.equal(split.train.length, 700)
-  assert.equal(buyers(split.train), 210)
+  assert.equal(split.rest.length, 850)
+  assert.equal(buyers(split.rest), 255)
 })
 
-test('stratifiedSplit - any seed - parts disjoint, sorted and covering every index', () => {
+test('stratifiedHoldout - any seed - parts disjoint, sorted and covering every index', () => {
   for (const seed of [1, 2, 3]) {
-    const split = stratifiedSplit(SPLIT_LABELS, 0.2, 0.1, seed)
-    const all = [...split.train, ...split.validation, ...split.test].sort((a, b) => a - b)
-    assert.deepEqual(all, SPLIT_LABELS.map((_, i) => i))
-    for (const part of [split.train, split.validation, split.test]) {
-      assert.deepEqual(part, [...part].sort((a, b) => a - b))
-    }
+    const split = stratifiedHoldout(SPLIT_LABELS, 0.1, seed)
+    assert.deepEqual([...split.rest, ...split.test].sort((a, b) => a - b), SPLIT_LABELS.map((_, i) => i))
+    for (const part of [split.rest, split.test]) assert.deepEqual(part, [...part].sort((a, b) => a - b))
   }
 })
 
-test('stratifiedSplit - same seed - same split; different seed - different split', () => {
-  const a = stratifiedSplit(SPLIT_LABELS, 0.15, 0.15, 7)
-  const b = stratifiedSplit(SPLIT_LABELS, 0.15, 0.15, 7)
-  const c = stratifiedSplit(SPLIT_LABELS, 0.15, 0.15, 8)
-  assert.deepEqual(a, b)
-  assert.notDeepEqual(a.test, c.test)
-  assert.notDeepEqual(a.validation, c.validation)
+test('stratifiedHoldout - same seed - same split; different seed - different split', () => {
+  const a = stratifiedHoldout(SPLIT_LABELS, 0.15, 7)
+  assert.deepEqual(stratifiedHoldout(SPLIT_LABELS, 0.15, 7), a)
+  assert.notDeepEqual(stratifiedHoldout(SPLIT_LABELS, 0.15, 8).test, a.test)
   // Shuffled, not the first indices of each class.
   assert.notDeepEqual(a.test, SPLIT_LABELS.map((_, i) => i).slice(0, 150))
 })
 
-test('stratifiedSplit - small class - counts rounded per class', () => {
-  // 7 buyers and 13 others at 15%: round(1.05) = 1 and round(1.95) = 2 in each of test and validation.
-  const labels = Array.from({ length: 20 }, (_, i) => (i < 7 ? 1 : 0))
-  const split = stratifiedSplit(labels, 0.15, 0.15, 1)
-  assert.equal(split.test.length, 3)
-  assert.equal(split.test.filter((i) => labels[i] === 1).length, 1)
-  assert.equal(split.validation.length, 3)
-  assert.equal(split.train.length, 14)
+test('stratifiedHoldout - fraction not in (0, 1) - throws', () => {
+  for (const fraction of [0, 1, -0.1, Number.NaN]) assert.throws(() => stratifiedHoldout(SPLIT_LABELS, fraction, 1), /between 0 and 1/)
 })
 
-test('stratifiedSplit - fractions not positive or summing to 1 - throws', () => {
-  assert.throws(() => stratifiedSplit(SPLIT_LABELS, 0, 0.15, 1), /must be positive and sum below 1/)
-  assert.throws(() => stratifiedSplit(SPLIT_LABELS, 0.15, 0, 1), /must be positive/)
-  assert.throws(() => stratifiedSplit(SPLIT_LABELS, 0.5, 0.5, 1), /sum below 1/)
-  assert.throws(() => stratifiedSplit(SPLIT_LABELS, Number.NaN, 0.1, 1), /must be positive/)
+test('stratifiedFolds - 850 rows, 255 buyers, 5 folds - 170 rows and 51 buyers each, disjoint, covering the rows', () => {
+  const { rest } = stratifiedHoldout(SPLIT_LABELS, 0.15, 42)
+  const folds = stratifiedFolds(SPLIT_LABELS, rest, 5, 42)
+  assert.equal(folds.length, 5)
+  for (const fold of folds) {
+    assert.equal(fold.length, 170)
+    assert.equal(fold.filter((i) => SPLIT_LABELS[i] === 1).length, 51)
+    assert.deepEqual(fold, [...fold].sort((a, b) => a - b))
+  }
+  assert.deepEqual(folds.flat().sort((a, b) => a - b), rest)
+  assert.deepEqual(stratifiedFolds(SPLIT_LABELS, rest, 5, 42), folds, 'same seed, same folds')
+  assert.notDeepEqual(stratifiedFolds(SPLIT_LABELS, rest, 5, 43), folds, 'another seed, other folds')
+})
+
+test('stratifiedFolds - sizes not divisible - differ by at most one row and one buyer', () => {
+  const rows = SPLIT_LABELS.map((_, i) => i).slice(0, 97)
+  const folds = stratifiedFolds(SPLIT_LABELS, rows, 4, 1)
+  const sizes = folds.map((f) => f.length)
+  const buyers = folds.map((f) => f.filter((i) => SPLIT_LABELS[i] === 1).length)
+  assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `sizes ${sizes.join(',')}`)
+  assert.ok(Math.max(...buyers) - Math.min(...buyers) <= 1, `buyers ${buyers.join(',')}`)
+})
+
+test('stratifiedFolds - fewer than 2 folds - throws', () => {
+  assert.throws(() => stratifiedFolds(SPLIT_LABELS, [1, 2, 3], 1, 1), /at least 2 folds/)
 })
 
 // ---------------------------------------------------------------- Platt scaling
@@ -170,10 +176,10 @@ const OPTIONS: TrainingOptions = {
   maxEpochs: 20,
   patience: 5,
   l2: 0,
+  dropout: 0,
   seed: 3,
-  validationFraction: 0.15,
   testFraction: 0.15,
-  ensembleSize: 2,
+  folds: 3,
   calibrate: true
 }
 const SYNTHETIC: SyntheticData = generateCustomers(1000, 7)
@@ -201,24 +207,26 @@ function allCustomersMatrix (result: TrainingResult): Matrix {
   return { values: toMatrix(SYNTHETIC.customers, result.stats), rows: SYNTHETIC.customers.length, columns: FEATURE_COUNT }
 }
 
-test('trainModel - 1000 synthetic customers - rows split 700/150/150 by class', () => {
+test('trainModel - 1000 synthetic customers - 15% held out by class, the rest cross-fitted in 3 folds', () => {
   const buyers = SYNTHETIC.labels.filter((l) => l === 1).length
   const others = SYNTHETIC.labels.length - buyers
   const held = Math.round(buyers * 0.15) + Math.round(others * 0.15)
-  assert.deepEqual(trained.rows, { train: 1000 - 2 * held, validation: held, test: held })
+  assert.deepEqual(trained.rows, { train: 1000 - held, test: held, folds: 3 })
   assert.equal(trained.test.rows, held)
-  assert.equal(trained.validation.rows, held)
+  // Every training row predicted once, out of fold.
+  assert.equal(trained.crossValidation.outOfFold.rows, 1000 - held)
+  assert.equal(trained.crossValidation.folds, 3)
 })
 
-test('trainModel - statistics - fitted on the training split only', () => {
-  const split = stratifiedSplit(SYNTHETIC.labels, OPTIONS.validationFraction, OPTIONS.testFraction, OPTIONS.seed)
-  assert.deepEqual(trained.stats, fitStats(split.train.map((i) => SYNTHETIC.customers[i] as (typeof SYNTHETIC.customers)[number])))
-  const trainLabels = split.train.map((i) => SYNTHETIC.labels[i] as number)
+test('trainModel - statistics - fitted on the training rows only', () => {
+  const { rest } = stratifiedHoldout(SYNTHETIC.labels, OPTIONS.testFraction, OPTIONS.seed)
+  assert.deepEqual(trained.stats, fitStats(rest.map((i) => SYNTHETIC.customers[i] as (typeof SYNTHETIC.customers)[number])))
+  const trainLabels = rest.map((i) => SYNTHETIC.labels[i] as number)
   assert.equal(trained.trainingBaseRate, trainLabels.reduce((a, b) => a + b, 0) / trainLabels.length)
 })
 
-test('trainModel - metrics - in range and better than chance on the test split', () => {
-  for (const m of [trained.validation, trained.test]) {
+test('trainModel - metrics - in range and better than chance, test split and out of fold', () => {
+  for (const m of [trained.crossValidation.outOfFold, trained.test]) {
     assert.ok(m.rocAuc > 0.65 && m.rocAuc <= 1, `rocAuc ${m.rocAuc}`)
     assert.ok(m.prAuc > m.baseRate, `prAuc ${m.prAuc} vs base rate ${m.baseRate}`)
     assert.ok(m.logLoss > 0 && m.logLoss < 0.69, `logLoss ${m.logLoss}`)
@@ -232,12 +240,18 @@ test('trainModel - metrics - in range and better than chance on the test split',
     assert.ok(m.captureTop20 >= m.captureTop10 && m.captureTop10 > 0.1, `capture ${m.captureTop10} / ${m.captureTop20}`)
   }
   assert.ok(trained.threshold > 0 && trained.threshold < 1, `threshold ${trained.threshold}`)
+  const f = trained.crossValidation.perFold
+  for (const spread of [f.rocAuc, f.logLoss, f.expectedCalibrationError]) {
+    assert.ok(Number.isFinite(spread.mean) && spread.std >= 0, JSON.stringify(spread))
+  }
+  assert.ok(f.rocAuc.mean > 0.65 && f.rocAuc.mean <= 1, `per-fold ROC AUC ${f.rocAuc.mean}`)
 })
 
-test('trainModel - Platt scaling fitted on validation - validation mean probability equals its base rate', () => {
+test('trainModel - Platt scaling fitted out of fold - the out-of-fold mean probability equals the training base rate', () => {
   // The logistic likelihood's intercept equation: at the fit, mean calibrated probability = share of buyers.
-  const v = trained.validation
-  assert.ok(Math.abs(v.meanProbability - v.baseRate) < 2e-3, `${v.meanProbability} vs ${v.baseRate}`)
+  const o = trained.crossValidation.outOfFold
+  assert.ok(Math.abs(o.meanProbability - o.baseRate) < 2e-3, `${o.meanProbability} vs ${o.baseRate}`)
+  assert.equal(o.baseRate, trained.trainingBaseRate)
   assert.ok(Number.isFinite(trained.calibration.slope) && trained.calibration.slope > 0 && trained.calibration.slope < 5, `slope ${trained.calibration.slope}`)
 })
 
@@ -248,14 +262,15 @@ test('trainModel - calibration layer - holds the Platt slope and intercept', () 
   assert.ok(Math.abs((bias.dataSync()[0] as number) - trained.calibration.intercept) < 1e-5)
 })
 
-test('trainModel - members and importance - one entry per member and per customer field', () => {
-  assert.equal(trained.members.length, 2)
+test('trainModel - members and importance - one member per fold, one entry per customer field with a direction', () => {
+  assert.equal(trained.members.length, 3)
   for (const m of trained.members) {
     assert.ok(m.epochsRun >= 1 && m.epochsRun <= 20, `epochs ${m.epochsRun}`)
     assert.ok(m.bestEpoch >= 1 && m.bestEpoch <= m.epochsRun)
     assert.ok(Number.isFinite(m.validationLogLoss))
   }
   assert.deepEqual(trained.featureImportance.map((f) => f.field).sort(), CUSTOMER_FIELDS.map((f) => f.name).sort())
+  for (const f of trained.featureImportance) assert.ok(f.direction !== undefined && f.direction >= -1 && f.direction <= 1, `${f.field} ${f.direction}`)
   const drops = trained.featureImportance.map((f) => f.aucDrop)
   assert.deepEqual(drops, [...drops].sort((a, b) => b - a))
   assert.equal(trained.fieldStatistics.length, 10)
@@ -409,21 +424,21 @@ test('trainModel - customers and labels of different lengths - TrainingDataError
   await assert.rejects(trainModel(SYNTHETIC.customers, SYNTHETIC.labels.slice(1), OPTIONS), TrainingDataError)
 })
 
-test('trainModel - five customers - TrainingDataError: too few to split', async () => {
-  // 2 buyers and 3 others at 15%: round(0.3) = round(0.45) = 0 rows for test and validation.
+test('trainModel - five customers - TrainingDataError: too few for a test split and the folds', async () => {
+  // 2 buyers: 3 folds cannot each hold one.
   const few = SYNTHETIC.customers.slice(0, 5)
-  await assert.rejects(trainModel(few, [1, 1, 0, 0, 0], OPTIONS), /too few customers \(5\)/)
+  await assert.rejects(trainModel(few, [1, 1, 0, 0, 0], OPTIONS), /too few customers \(5, 2 in the smaller class\) for a test split and 3 cross-fitting folds/)
 })
 
 // ---------------------------------------------------------------- the real file
 
-test('trainModel - audiobooks.csv with default options and one member - test AUC >= 0.90 and calibrated', async (t) => {
+test('trainModel - audiobooks.csv with default options and 2 folds - test AUC >= 0.90 and calibrated', async (t) => {
   if (!existsSync(REAL_DATA)) {
     t.skip(`${REAL_DATA} not present`)
     return
   }
   const data = parseCustomerCsv(await readFile(REAL_DATA), { requireTarget: true })
-  const result = await trainModel(data.customers, data.labels, { ...DEFAULT_TRAINING_OPTIONS, ensembleSize: 1 })
+  const result = await trainModel(data.customers, data.labels, { ...DEFAULT_TRAINING_OPTIONS, folds: 2 })
   try {
     assert.ok(result.test.rocAuc >= 0.9, `test ROC AUC ${result.test.rocAuc}`)
     assert.ok(Math.abs(result.test.meanProbability - result.test.baseRate) < 0.03,

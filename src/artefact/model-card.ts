@@ -9,16 +9,63 @@ export interface FitOptions {
   readonly maxEpochs: number
   readonly patience: number
   readonly l2: number
+  /** Dropout rate after each hidden layer while fitting (0: none); absent on artefacts trained before it existed. */
+  readonly dropout?: number
   readonly seed: number
 }
 
 export interface TrainingOptions extends FitOptions {
-  readonly validationFraction: number
+  /** Share of customers held out for the card's test metrics; no member ever sees them. */
   readonly testFraction: number
-  /** Members trained with different seeds; their logits are averaged. */
-  readonly ensembleSize: number
-  /** Platt-scale the outputs on the validation split (folded into the model's last layer). */
+  /**
+   * Cross-fitting folds over the rest: member k trains on the other folds and early-stops on fold k, so
+   * every non-test row is learned from and also predicted out of fold once. One member per fold.
+   */
+  readonly folds: number
+  /** Platt-scale the outputs on the out-of-fold logits (folded into the model's last layer). */
   readonly calibrate: boolean
+}
+
+/** One configuration of `npm run train -- --search`. */
+export interface SearchRow {
+  readonly hiddenUnits: readonly number[]
+  readonly l2: number
+  readonly dropout: number
+  /** Out-of-fold log loss after Platt scaling: the ranking figure. */
+  readonly logLoss: number
+  readonly rocAuc: number
+  /** Each member on its own fold, before calibration. */
+  readonly perFoldLogLoss: FoldSpread
+  readonly plattSlope: number
+  readonly seconds: number
+}
+
+/** A figure's mean and standard deviation over the cross-fitting folds. */
+export interface FoldSpread {
+  readonly mean: number
+  readonly std: number
+}
+
+/** Cross-validated quality: every non-test customer scored by the member that never learned from it. */
+export interface CrossValidationMetrics {
+  readonly folds: number
+  /** All out-of-fold predictions pooled, after Platt scaling. */
+  readonly outOfFold: EvaluationMetrics
+  /** Per fold (each member on its own early-stopping fold, before Platt scaling), mean and spread. */
+  readonly perFold: { readonly rocAuc: FoldSpread, readonly logLoss: FoldSpread, readonly expectedCalibrationError: FoldSpread }
+}
+
+/**
+ * A rule the training data obeys that a reader of the model and its explanations must know, with the
+ * counts that show it in the training file (computed at training time, not written by hand).
+ */
+export interface DataQuirk {
+  /** Stable identifier, e.g. "listened-never-bought". */
+  readonly id: string
+  /** What the data shows, in plain words with counts. */
+  readonly finding: string
+  /** What it means for the model's probabilities and explanations. */
+  readonly meaning: string
 }
 
 export interface CalibrationBin {
@@ -59,6 +106,11 @@ export interface FeatureImportance {
   readonly field: string
   /** Mean drop in test ROC AUC when this customer field is shuffled across customers. */
   readonly aucDrop: number
+  /**
+   * Spearman rank correlation between the field's value and the predicted probability over the test
+   * customers: > 0 higher values go with higher probabilities, < 0 with lower. Absent on older artefacts.
+   */
+  readonly direction?: number
 }
 
 export interface FieldStatistics {
@@ -111,7 +163,10 @@ export interface ModelCard {
   /** Share of buyers in the training split: what the mean probability should be. */
   readonly baseRate: number
   readonly calibration: { readonly method: string, readonly slope: number, readonly intercept: number }
-  readonly metrics: { readonly test: EvaluationMetrics, readonly validation: EvaluationMetrics }
+  /** test: the held-out split. crossValidation: cross-fitted artefacts; validation: artefacts trained before cross-fitting. */
+  readonly metrics: { readonly test: EvaluationMetrics, readonly crossValidation?: CrossValidationMetrics, readonly validation?: EvaluationMetrics }
+  /** Rules of the training data that explain surprising explanations; absent on artefacts trained before. */
+  readonly dataQuirks?: readonly DataQuirk[]
   readonly featureImportance: readonly FeatureImportance[]
   readonly features: readonly FieldStatistics[]
   /** Training-split distribution of every customer field, for drift monitoring; absent on artefacts trained before it existed. */
@@ -122,13 +177,16 @@ export interface ModelCard {
     readonly layout: string
     readonly rows: number
     readonly skippedRows: number
-    readonly splits: { readonly train: number, readonly validation: number, readonly test: number }
+    /** train: rows the members learned from (all folds together); validation: artefacts before cross-fitting only. */
+    readonly splits: { readonly train: number, readonly test: number, readonly folds?: number, readonly validation?: number }
   }
   readonly training: {
     readonly seed: number
     readonly options: TrainingOptions
     readonly members: ReadonlyArray<{ readonly bestEpoch: number, readonly epochsRun: number, readonly validationLogLoss: number }>
     readonly seconds: number
+    /** Present when this artefact was trained with --search: every configuration tried, best first. */
+    readonly search?: { readonly rankedBy: string, readonly rows: readonly SearchRow[] }
   }
   readonly libraries: Readonly<Record<string, string>>
   /** SHA-256 of model.json, weights.bin and preprocessing.json, verified at load. */

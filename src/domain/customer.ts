@@ -11,6 +11,8 @@ export interface FieldSpec {
   readonly type: FieldType
   readonly unit: string
   readonly description: string
+  /** Short human name for charts and reports ("Minutes listened"); the description says the rest. */
+  readonly label?: string
   readonly minimum?: number
   readonly exclusiveMinimum?: number
   /** Upper bounds far beyond the data reject corrupt values (1e308, overflowed counters) instead of extrapolating. */
@@ -23,6 +25,7 @@ export interface FieldSpec {
 export const CUSTOMER_FIELDS = [
   {
     name: 'bookLengthAvgMinutes',
+    label: 'Average book length',
     kaggleColumn: 'Book_length(mins)_overall',
     type: 'number',
     unit: 'minutes',
@@ -33,6 +36,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'bookLengthTotalMinutes',
+    label: 'Total length of books bought',
     kaggleColumn: 'Book_length(mins)_avg',
     type: 'number',
     unit: 'minutes',
@@ -43,6 +47,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'priceAvg',
+    label: 'Average price per book',
     kaggleColumn: 'Price_overall',
     type: 'number',
     unit: 'USD',
@@ -53,6 +58,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'priceTotal',
+    label: 'Total spent',
     kaggleColumn: 'Price_avg',
     type: 'number',
     unit: 'USD',
@@ -63,6 +69,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'reviewed',
+    label: 'Left a review',
     kaggleColumn: 'Review',
     type: 'boolean',
     unit: 'flag',
@@ -71,6 +78,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'reviewScore',
+    label: 'Review score',
     kaggleColumn: 'Review10/10',
     type: 'number',
     unit: 'score 1-10',
@@ -82,6 +90,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'completion',
+    label: 'Share of bought minutes listened',
     kaggleColumn: 'Completion',
     type: 'number',
     unit: 'fraction 0-1',
@@ -92,6 +101,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'minutesListened',
+    label: 'Minutes listened',
     kaggleColumn: 'Minutes_listened',
     type: 'number',
     unit: 'minutes',
@@ -102,6 +112,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'supportRequests',
+    label: 'Support requests',
     kaggleColumn: 'Support_Request',
     type: 'integer',
     unit: 'count',
@@ -112,6 +123,7 @@ export const CUSTOMER_FIELDS = [
   },
   {
     name: 'lastVisitDaysAfterPurchase',
+    label: 'Days from first purchase to last visit',
     kaggleColumn: 'Last_Visited_mins_Purchase_date',
     type: 'number',
     unit: 'days',

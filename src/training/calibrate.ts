@@ -1,4 +1,4 @@
-// Platt scaling on validation logits, folded into the model's last sigmoid layer so the saved model
+// Platt scaling on out-of-fold logits, folded into the model's last sigmoid layer so the saved model
 // itself outputs calibrated probabilities: sigmoid(a * (w.h + c) + b) = sigmoid((a w).h + (a c + b)).
 import { tf, type tfl } from '../artefact/tensorflow.js'
 
@@ -72,6 +72,11 @@ export function fitPlattScaling (probabilities: ArrayLike<number>, labels: Array
   }
   if (!Number.isFinite(a) || !Number.isFinite(b)) return { slope: 1, intercept: 0 }
   return { slope: a, intercept: b }
+}
+
+/** The Platt-scaled probabilities, as the folded model would output them (up to float32 rounding). */
+export function applyPlattScaling (probabilities: ArrayLike<number>, scaling: PlattScaling): Float32Array {
+  return Float32Array.from(probabilities, (p) => sigmoid(scaling.slope * logit(p) + scaling.intercept))
 }
 
 /** Rewrites the last Dense layer's kernel and bias so the model outputs the Platt-scaled probability. */

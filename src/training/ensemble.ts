@@ -1,6 +1,7 @@
 // Combines trained members into ONE TensorFlow.js model: the members' logits are averaged and a
 // final 1x1 sigmoid layer ("calibration") holds the Platt scaling, so model.predict is the served probability.
 import { tfl } from '../artefact/tensorflow.js'
+import { SeededDropout } from './seeded-dropout.js'
 import { CALIBRATION_LAYER, ENSEMBLE_MODEL_NAME, INPUT_LAYER, MEAN_LOGIT_LAYER } from '../artefact/topology.js'
 
 /** input -> each member up to its logit -> mean logit -> calibration (identity until calibrated). */
@@ -8,9 +9,12 @@ export function combineMembers (members: readonly tfl.Sequential[], inputSize: n
   if (members.length === 0) throw new Error('an ensemble needs at least one member')
   const input = tfl.input({ shape: [inputSize], name: INPUT_LAYER })
   const logits = members.map((member) => {
-    // Every layer but the training-time sigmoid.
+    // Every layer but the training-time sigmoid and dropout (the identity at inference; left out so the
+    // saved model holds only layers serving knows).
     let x: tfl.SymbolicTensor = input
-    for (const layer of member.layers.slice(0, -1)) x = layer.apply(x) as tfl.SymbolicTensor
+    for (const layer of member.layers.slice(0, -1)) {
+      if (!(layer instanceof SeededDropout)) x = layer.apply(x) as tfl.SymbolicTensor
+    }
     return x
   })
   const meanLogit = logits.length === 1

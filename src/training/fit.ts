@@ -4,6 +4,7 @@ import { tf, tfl } from '../artefact/tensorflow.js'
 import type { FitOptions } from '../artefact/model-card.js'
 import { hiddenLayerName, logitLayerName, memberName, memberProbabilityLayerName } from '../artefact/topology.js'
 import { logLoss } from '../evaluation/classifier-metrics.js'
+import { SeededDropout } from './seeded-dropout.js'
 
 export interface EpochReport {
   readonly member: number
@@ -29,11 +30,12 @@ export interface Matrix {
 }
 
 /**
- * One ensemble member: dense ReLU layers, then a linear logit unit, then a sigmoid for training.
+ * One ensemble member: dense ReLU layers (each followed by seeded dropout when `dropout` > 0), then a
+ * linear logit unit, then a sigmoid for training.
  * Layers are named explicitly (artefact/topology.ts) and every initializer is seeded, so the saved topology
  * and weights repeat exactly for a seed; the ensemble reuses the layers up to the logit.
  */
-export function buildMember (inputSize: number, member: number, options: Pick<FitOptions, 'hiddenUnits' | 'l2' | 'seed'>): tfl.Sequential {
+export function buildMember (inputSize: number, member: number, options: Pick<FitOptions, 'hiddenUnits' | 'l2' | 'dropout' | 'seed'>): tfl.Sequential {
   const model = tfl.sequential({ name: memberName(member) })
   const regularizer = options.l2 > 0 ? tfl.regularizers.l2({ l2: options.l2 }) : undefined
   const seed = options.seed * 1009 + member * 101
@@ -46,6 +48,8 @@ export function buildMember (inputSize: number, member: number, options: Pick<Fi
       kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }),
       ...(regularizer !== undefined ? { kernelRegularizer: regularizer } : {})
     }))
+    const rate = options.dropout ?? 0
+    if (rate > 0) model.add(new SeededDropout({ rate, seed: seed * 7 + i * 100_003, name: `m${member}_dropout${i + 1}` }))
   })
   model.add(tfl.layers.dense({
     name: logitLayerName(member),

@@ -1,32 +1,39 @@
-// Training pipeline: customers + labels -> split -> features -> fit -> calibrate -> threshold -> evaluate.
-// No file I/O: scripts/train.ts reads the CSV and writes the artefact.
-import { CUSTOMER_FIELDS, type CustomerInputs } from '../domain/customer.js'
-import { FEATURE_COUNT, fitStats, toMatrix, type FeatureStats } from '../domain/features.js'
+// Training pipeline: customers + labels -> held-out test split -> cross-fitted members -> one ensemble
+// -> Platt scaling and threshold on the out-of-fold predictions -> evaluation. No file I/O:
+// scripts/train.ts reads the CSV and writes the artefact.
+import type { CustomerInputs } from '../domain/customer.js'
+import { FEATURE_COUNT, fitStats, type FeatureStats } from '../domain/features.js'
 import {
   bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss,
   mean, metricsAtThreshold, prAuc, rocAuc
 } from '../evaluation/classifier-metrics.js'
 import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
-import type { EvaluationMetrics, FeatureImportance, FieldStatistics, InputDistribution, TrainingOptions } from '../artefact/model-card.js'
+import type {
+  CrossValidationMetrics, DataQuirk, EvaluationMetrics, FeatureImportance, FieldStatistics, InputDistribution, TrainingOptions
+} from '../artefact/model-card.js'
 import { fieldStatistics } from './field-statistics.js'
 import { inputDistribution } from './input-distribution.js'
 import { type tfl } from '../artefact/tensorflow.js'
-import { fitPlattScaling, foldPlattIntoModel, type PlattScaling } from './calibrate.js'
+import { applyPlattScaling, fitPlattScaling, foldPlattIntoModel, type PlattScaling } from './calibrate.js'
 import { combineMembers } from './ensemble.js'
-import { fitWithEarlyStopping, predictMatrix, type EpochReport, type FitResult, type Matrix } from './fit.js'
-import { stratifiedSplit } from './split.js'
+import { predictMatrix, type EpochReport } from './fit.js'
+import { crossFit } from './cross-fit.js'
+import { dataQuirks } from './data-quirks.js'
+import { asMatrix, featureImportance } from './feature-importance.js'
+import { stratifiedFolds, stratifiedHoldout } from './split.js'
 
+// Chosen by `npm run train -- --search` (cross-validated log loss; the table is in docs/model.md).
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   hiddenUnits: [16, 8],
   learningRate: 0.005,
   batchSize: 256,
   maxEpochs: 200,
-  patience: 10,
-  l2: 0.001,
+  patience: 20,
+  l2: 0.0001,
+  dropout: 0,
   seed: 42,
-  validationFraction: 0.15,
   testFraction: 0.15,
-  ensembleSize: 5,
+  folds: 5,
   calibrate: true
 }
 
@@ -37,16 +44,19 @@ export interface TrainingResult {
   readonly thresholdMethod: string
   readonly trainingBaseRate: number
   readonly calibration: PlattScaling
-  readonly validation: EvaluationMetrics
+  readonly crossValidation: CrossValidationMetrics
   readonly test: EvaluationMetrics
   /** Test-split probabilities and labels, for the report's curves. */
   readonly testPredictions: { readonly scores: Float32Array, readonly labels: readonly number[] }
   readonly featureImportance: FeatureImportance[]
-  /** Raw customer-field statistics over the training split (for the model card). */
+  /** Raw customer-field statistics over the training rows (for the model card). */
   readonly fieldStatistics: FieldStatistics[]
-  /** Binned customer fields over the training split: the reference serving measures drift against. */
+  /** Binned customer fields over the training rows: the reference serving measures drift against. */
   readonly inputDistribution: InputDistribution
-  readonly rows: { readonly train: number, readonly validation: number, readonly test: number }
+  /** The data's hard rules, counted over every labelled customer given. */
+  readonly dataQuirks: DataQuirk[]
+  /** train: the rows the members learned from (all folds together). */
+  readonly rows: { readonly train: number, readonly test: number, readonly folds: number }
   readonly members: ReadonlyArray<{ readonly bestEpoch: number, readonly epochsRun: number, readonly validationLogLoss: number }>
 }
 
@@ -55,10 +65,6 @@ export class TrainingDataError extends Error {}
 
 function pick<T> (items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i] as T)
-}
-
-function asMatrix (customers: readonly CustomerInputs[], stats: FeatureStats): Matrix {
-  return { values: toMatrix(customers, stats), rows: customers.length, columns: FEATURE_COUNT }
 }
 
 function balancedSampleAccuracy (scores: Float32Array, labels: readonly number[], cutoff: number, seed: number): number {
@@ -88,71 +94,64 @@ export function evaluateScores (scores: Float32Array, labels: readonly number[],
   }
 }
 
-/** Permutation importance per customer field: shuffle the field's values across test customers, recompute features, measure the AUC drop. */
-export function permutationImportance (
-  model: tfl.LayersModel, stats: FeatureStats, customers: readonly CustomerInputs[], labels: readonly number[], seed: number, repeats = 3
-): FeatureImportance[] {
-  const baseline = rocAuc(predictMatrix(model, asMatrix(customers, stats)), labels)
-  return CUSTOMER_FIELDS.map((field, f) => {
-    let drop = 0
-    for (let r = 0; r < repeats; r++) {
-      const values = shuffleInPlace(customers.map((c) => c[field.name]), createRandom(seed * 7919 + f * 31 + r))
-      const permuted = customers.map((c, i) => ({ ...c, [field.name]: values[i] }))
-      drop += baseline - rocAuc(predictMatrix(model, asMatrix(permuted, stats)), labels)
-    }
-    return { field: field.name, aucDrop: drop / repeats }
-  }).sort((a, b) => b.aucDrop - a.aucDrop)
+/** Refuses data that cannot be split into a test part and `folds` folds that each hold both classes. */
+function checkTrainable (labels: readonly number[], options: TrainingOptions): void {
+  const positives = labels.filter((l) => l === 1).length
+  if (positives === 0 || positives === labels.length) throw new TrainingDataError(`training needs both classes: found ${positives} buyers among ${labels.length} customers`)
+  const fewest = Math.min(positives, labels.length - positives)
+  // Each fold and the test split need at least one customer of the smaller class.
+  if (fewest * (1 - options.testFraction) < options.folds || Math.round(fewest * options.testFraction) < 1) {
+    throw new TrainingDataError(`too few customers (${labels.length}, ${fewest} in the smaller class) for a test split and ${options.folds} cross-fitting folds that each hold both classes`)
+  }
 }
 
+/**
+ * Cross-fitted training: a stratified test split no member sees; the rest cut in `folds` folds, one member
+ * per fold (learns on the others, early-stops on its own); the members' logits averaged in one model;
+ * Platt scaling and the willBuy threshold fitted on the out-of-fold predictions of every training row.
+ */
 export async function trainModel (
   customers: readonly CustomerInputs[], labels: readonly number[], options: TrainingOptions,
   onEpoch?: (report: EpochReport) => void
 ): Promise<TrainingResult> {
   if (customers.length !== labels.length) throw new TrainingDataError('customers and labels differ in length')
-  const positives = labels.filter((l) => l === 1).length
-  if (positives === 0 || positives === labels.length) throw new TrainingDataError(`training needs both classes: found ${positives} buyers among ${labels.length} customers`)
-  const split = stratifiedSplit(labels, options.validationFraction, options.testFraction, options.seed)
-  if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
-    throw new TrainingDataError(`too few customers (${labels.length}) to make train/validation/test splits`)
-  }
-  const trainCustomers = pick(customers, split.train)
-  const validationCustomers = pick(customers, split.validation)
-  const testCustomers = pick(customers, split.test)
-  const trainLabels = pick(labels, split.train)
-  const validationLabels = pick(labels, split.validation)
-  const testLabels = pick(labels, split.test)
+  checkTrainable(labels, options)
+  const holdout = stratifiedHoldout(labels, options.testFraction, options.seed)
+  const folds = stratifiedFolds(labels, holdout.rest, options.folds, options.seed)
+  const trainCustomers = pick(customers, holdout.rest)
+  const testCustomers = pick(customers, holdout.test)
+  const testLabels = pick(labels, holdout.test)
+  const stats = fitStats(trainCustomers) // training rows only
+  const trainingBaseRate = mean(pick(labels, holdout.rest))
 
-  const stats = fitStats(trainCustomers) // training split only
-  const trainingBaseRate = mean(trainLabels)
-  const validationMatrix = asMatrix(validationCustomers, stats)
-  const trainMatrix = asMatrix(trainCustomers, stats)
-  const fits: FitResult[] = []
-  for (let member = 0; member < options.ensembleSize; member++) {
-    fits.push(await fitWithEarlyStopping(trainMatrix, trainLabels, validationMatrix, validationLabels, options, member, onEpoch))
-  }
-  const model = combineMembers(fits.map((f) => f.model), FEATURE_COUNT)
-  const calibration = options.calibrate
-    ? fitPlattScaling(predictMatrix(model, validationMatrix), validationLabels)
-    : { slope: 1, intercept: 0 }
+  const fitted = await crossFit(customers, labels, folds, stats, options, onEpoch)
+  const model = combineMembers(fitted.members.map((f) => f.model), FEATURE_COUNT)
+  const outOfFoldLabels = pick(labels, fitted.rows)
+  const calibration = options.calibrate ? fitPlattScaling(fitted.outOfFold, outOfFoldLabels) : { slope: 1, intercept: 0 }
   foldPlattIntoModel(model, calibration)
+  const outOfFold = applyPlattScaling(fitted.outOfFold, calibration)
+  const { threshold } = bestF1Threshold(outOfFold, outOfFoldLabels)
 
-  const validationScores = predictMatrix(model, validationMatrix)
-  const { threshold } = bestF1Threshold(validationScores, validationLabels)
   const testScores = predictMatrix(model, asMatrix(testCustomers, stats))
   return {
     model,
     stats,
     threshold,
-    thresholdMethod: 'maximizes F1 on the validation split (probability >= threshold means willBuy)',
+    thresholdMethod: 'maximizes F1 on the out-of-fold predictions of the training rows (probability >= threshold means willBuy)',
     trainingBaseRate,
     calibration,
-    validation: evaluateScores(validationScores, validationLabels, threshold, trainingBaseRate, options.seed),
+    crossValidation: {
+      folds: options.folds,
+      outOfFold: evaluateScores(outOfFold, outOfFoldLabels, threshold, trainingBaseRate, options.seed),
+      perFold: fitted.perFold
+    },
     test: evaluateScores(testScores, testLabels, threshold, trainingBaseRate, options.seed),
     testPredictions: { scores: testScores, labels: testLabels },
-    featureImportance: permutationImportance(model, stats, testCustomers, testLabels, options.seed),
+    featureImportance: featureImportance(model, stats, testCustomers, testLabels, options.seed),
     fieldStatistics: fieldStatistics(trainCustomers),
     inputDistribution: inputDistribution(trainCustomers, { reviewScore: stats.reviewScoreImputation }),
-    rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },
-    members: fits.map((f) => ({ bestEpoch: f.bestEpoch, epochsRun: f.epochsRun, validationLogLoss: f.bestValidationLoss }))
+    dataQuirks: dataQuirks(customers, labels, stats.reviewScoreImputation),
+    rows: { train: holdout.rest.length, test: holdout.test.length, folds: options.folds },
+    members: fitted.members.map((f) => ({ bestEpoch: f.bestEpoch, epochsRun: f.epochsRun, validationLogLoss: f.bestValidationLoss }))
   }
 }

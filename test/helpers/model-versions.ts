@@ -64,7 +64,7 @@ export async function writeWeakArtefact (root: string, version: string): Promise
   await initTensorFlow('wasm')
   const options: TrainingOptions = {
     ...DEFAULT_TRAINING_OPTIONS,
-    ensembleSize: 1,
+    folds: 2,
     hiddenUnits: [4],
     maxEpochs: 2,
     patience: 2,

@@ -2,20 +2,25 @@
 // Every spec carries its data inline: Vega is never asked to load anything.
 import { View, parse } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import type { CalibrationBin, FeatureImportance } from '../../artefact/model-card.js'
-import type { GainsPoint, RocPoint, ScoreHistogramBin } from './curves.js'
+import type { FeatureImportance } from '../../artefact/model-card.js'
+import type { EqualCountBin, GainsPoint, RocPoint, ScoreHistogramBin } from './curves.js'
+import { directionKind, directionWords, fieldLabel, type DirectionKind } from './field-names.js'
+import { escapeHtml } from './html.js'
 
 const WIDTH_PX = 400
 const HEIGHT_PX = 300
 const BAR_HEIGHT_PX = 22
-const IMPORTANCE_WIDTH_PX = 300
+const IMPORTANCE_WIDTH_PX = 360
 
 const COLOR = {
   model: '#2563eb',
   reference: '#9ca3af',
   accent: '#dc2626',
   buyers: '#d97706',
-  nonBuyers: '#475569'
+  nonBuyers: '#475569',
+  moreLikely: '#2563eb',
+  lessLikely: '#ea580c',
+  unclear: '#94a3b8'
 } as const
 
 /** System fonts only, so the page looks the same offline. */
@@ -34,6 +39,18 @@ const CONFIG = {
 /** Probabilities and shares: always the whole [0, 1] range, so charts of different models compare. */
 function unitScale (): { domain: number[], nice: boolean } {
   return { domain: [0, 1], nice: false }
+}
+
+/**
+ * [0, 1] on a square-root scale: most customers have small probabilities, and a linear axis would pile
+ * their groups into one corner. y = x stays a straight diagonal.
+ */
+function stretchedUnitScale (): { type: 'sqrt', domain: number[], nice: boolean } {
+  return { type: 'sqrt', domain: [0, 1], nice: false }
+}
+
+function stretchedAxis (): { format: string, values: number[], labelOverlap: boolean } {
+  return { format: '%', values: [0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 1], labelOverlap: false }
 }
 
 /** The dashed y = x line: random guess, perfect calibration or random order, depending on the chart. */
@@ -82,31 +99,41 @@ export function rocChartSpec (points: readonly RocPoint[], auc: number, operatin
   }
 }
 
-/** Reliability plot: mean predicted probability vs observed buy rate per bin, with the ideal diagonal and bin counts. */
-export function calibrationChartSpec (bins: readonly CalibrationBin[], expectedCalibrationError: number): TopLevelSpec {
-  const filled = bins.filter((b) => b.count > 0).map((b) => ({ x: b.meanPredicted, y: b.observedRate, count: b.count, label: `n=${b.count}` }))
+/**
+ * Reliability plot over groups of equal size: each group's mean predicted probability against its observed
+ * buy rate with a 95% Wilson interval, and the ideal diagonal. Equal groups keep a handful of customers
+ * from drawing a point at 0% or 100%; no line joins the points, so the eye follows the diagonal, not the noise.
+ */
+export function calibrationChartSpec (bins: readonly EqualCountBin[], expectedCalibrationError: number): TopLevelSpec {
+  const values = bins.map((b) => ({ x: b.meanPredicted, y: b.observedRate, lower: b.observedLower, upper: b.observedUpper }))
+  const sizes = bins.map((b) => b.count)
+  const smallest = Math.min(...sizes)
+  const largest = Math.max(...sizes)
+  const groups = `${bins.length} group${bins.length === 1 ? '' : 's'} of ${smallest === largest ? smallest : `${smallest} to ${largest}`} customers`
   return {
     width: WIDTH_PX,
     height: HEIGHT_PX,
     config: CONFIG,
-    description: `Calibration of the test split in ${bins.length} probability bins, expected calibration error ${expectedCalibrationError.toFixed(4)}`,
+    description: `Calibration of the test split in ${groups}: ` +
+      values.map((v) => `predicted ${percent(v.x, 1)}, observed ${percent(v.y, 1)} (95% interval ${percent(v.lower)} to ${percent(v.upper)})`).join('; '),
     title: `Calibration (ECE ${expectedCalibrationError.toFixed(3)})`,
     encoding: {
-      x: { field: 'x', type: 'quantitative', scale: unitScale(), axis: { format: '%' }, title: 'Mean predicted probability' },
-      y: { field: 'y', type: 'quantitative', scale: unitScale(), axis: { format: '%' }, title: 'Observed buy rate' }
+      x: { field: 'x', type: 'quantitative', scale: stretchedUnitScale(), axis: stretchedAxis(), title: 'Mean predicted probability of the group' },
+      y: { field: 'y', type: 'quantitative', scale: stretchedUnitScale(), axis: stretchedAxis(), title: 'Share of the group that bought again' }
     },
     layer: [
       diagonalLayer(),
       {
-        data: { values: filled },
+        data: { values },
         layer: [
-          { mark: { type: 'line', color: COLOR.model, strokeWidth: 1.5 } },
-          {
-            mark: { type: 'point', filled: true, color: COLOR.model, opacity: 0.9 },
-            encoding: { size: { field: 'count', type: 'quantitative', scale: { range: [30, 300] }, legend: null } }
-          },
-          { mark: { type: 'text', align: 'left', dx: 9, dy: 10, fontSize: 10, color: '#334155' }, encoding: { text: { field: 'label', type: 'nominal' } } }
+          { mark: { type: 'rule', color: COLOR.model, strokeWidth: 2 }, encoding: { y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } } },
+          { mark: { type: 'point', filled: true, size: 50, color: COLOR.model, opacity: 1 } }
         ]
+      },
+      {
+        data: { values: [{ x: 0.75, y: 0.5, label: 'perfectly honest' }] },
+        mark: { type: 'text', angle: -37, fontSize: 11, color: COLOR.reference },
+        encoding: { text: { field: 'label', type: 'nominal' } }
       }
     ]
   }
@@ -199,26 +226,58 @@ export function scoreDistributionChartSpec (bins: readonly ScoreHistogramBin[], 
   }
 }
 
-/** Horizontal bars: drop in test ROC AUC when each customer field is shuffled, largest first. */
+const DIRECTION_LEGEND: Readonly<Record<Exclude<DirectionKind, 'unknown'>, { readonly title: string, readonly color: string }>> = {
+  'more-likely': { title: 'higher / yes → more likely', color: COLOR.moreLikely },
+  'less-likely': { title: 'higher / yes → less likely', color: COLOR.lessLikely },
+  unclear: { title: 'no clear direction', color: COLOR.unclear }
+}
+
+/**
+ * Horizontal bars, largest first: drop in test ROC AUC when each customer field is shuffled (size), coloured
+ * and labelled by the direction of the field's link with the probability when the card records it.
+ * Fields carry their human labels.
+ */
 export function featureImportanceChartSpec (importance: readonly FeatureImportance[]): TopLevelSpec {
-  const values = [...importance].sort((a, b) => b.aucDrop - a.aucDrop)
-    .map((f) => ({ field: f.field, aucDrop: f.aucDrop, label: f.aucDrop.toFixed(3) }))
+  const values = [...importance].sort((a, b) => b.aucDrop - a.aucDrop).map((f) => {
+    const words = directionWords(f.field, f.direction)
+    const kind = directionKind(f.direction)
+    return {
+      field: fieldLabel(f.field),
+      // A negative drop is noise around zero: no bar, the label still gives the figure.
+      bar: Math.max(0, f.aucDrop),
+      kind: kind === 'unknown' ? 'direction not recorded' : DIRECTION_LEGEND[kind].title,
+      label: words === null ? f.aucDrop.toFixed(3) : `${f.aucDrop.toFixed(3)}  ${words}`
+    }
+  })
+  const withDirection = importance.some((f) => directionKind(f.direction) !== 'unknown')
+  const kinds = Object.values(DIRECTION_LEGEND)
+  const color = withDirection
+    ? {
+        color: {
+          field: 'kind',
+          type: 'nominal' as const,
+          scale: { domain: kinds.map((k) => k.title), range: kinds.map((k) => k.color) },
+          legend: { title: null, orient: 'bottom' as const, direction: 'horizontal' as const, labelLimit: 0 }
+        }
+      }
+    : {}
   return {
-    // Narrower than the others: the field names take the rest of the figure's width.
+    // Narrower than the others: the field names and the direction labels take the rest of the figure's width.
     width: IMPORTANCE_WIDTH_PX,
     height: Math.max(BAR_HEIGHT_PX * 2, BAR_HEIGHT_PX * values.length),
     config: CONFIG,
-    description: `Permutation feature importance: ${values.map((v) => `${v.field} ${v.label}`).join(', ')}`,
-    title: 'Feature importance',
+    description: `Feature importance (drop in ROC AUC when the field is shuffled${withDirection ? ', and direction' : ''}): ` +
+      values.map((v) => `${v.field} ${v.label}`).join(', '),
+    title: withDirection ? 'What drives the probability, and which way' : 'What drives the probability',
     data: { values },
     encoding: {
       // labelLimit 0: never truncate a field name.
       y: { field: 'field', type: 'nominal', sort: null, title: null, axis: { labelLimit: 0, labelFontSize: 12 } },
-      x: { field: 'aucDrop', type: 'quantitative', title: 'ROC AUC drop' }
+      x: { field: 'bar', type: 'quantitative', title: 'Importance: drop in ROC AUC when the field is shuffled' }
     },
     layer: [
-      { mark: { type: 'bar', color: COLOR.model, height: { band: 0.7 } } },
-      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#334155' }, encoding: { text: { field: 'label', type: 'nominal' } } }
+      { mark: { type: 'bar', color: COLOR.model, height: { band: 0.7 } }, encoding: color },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#334155' }, encoding: { text: { field: 'label', type: 'nominal' } } }
     ]
   }
 }
@@ -226,12 +285,14 @@ export function featureImportanceChartSpec (importance: readonly FeatureImportan
 /**
  * Renders a Vega-Lite spec to an SVG element for inlining in HTML. The namespace declarations are
  * dropped: the HTML parser gives inline <svg> its namespace, and the page then names no URL at all.
+ * The chart is one image to assistive technology, named by the spec's description (its alt text).
  */
 export async function renderSvg (spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' })
   try {
-    const svg = await view.toSVG()
-    return svg.replace(/ xmlns(:xlink)?="[^"]*"/g, '')
+    const svg = (await view.toSVG()).replace(/ xmlns(:xlink)?="[^"]*"/g, '')
+    const label = escapeHtml(spec.description ?? (typeof spec.title === 'string' ? spec.title : 'chart'))
+    return svg.replace(/^<svg /, `<svg role="img" aria-label="${label}" `)
   } finally {
     view.finalize()
   }

@@ -119,3 +119,63 @@ export function thinPoints<T> (points: readonly T[], maxPoints: number): T[] {
   if (points.length <= maxPoints) return [...points]
   return Array.from({ length: maxPoints }, (_, i) => points[Math.round(i * (points.length - 1) / (maxPoints - 1))] as T)
 }
+
+export interface EqualCountBin {
+  /** Customers in the group (the groups differ by at most one). */
+  readonly count: number
+  readonly buyers: number
+  readonly minScore: number
+  readonly maxScore: number
+  readonly meanPredicted: number
+  readonly observedRate: number
+  /** 95% Wilson score interval of the observed rate. */
+  readonly observedLower: number
+  readonly observedUpper: number
+}
+
+/**
+ * Wilson score interval for `successes` out of `trials` (z = 1.96: 95%). Unlike the normal
+ * approximation it stays inside [0, 1] and is wide, not zero, for 0 or all successes in a small group.
+ */
+export function wilsonInterval (successes: number, trials: number, z = 1.96): { lower: number, upper: number } {
+  if (trials <= 0) return { lower: 0, upper: 1 }
+  const p = successes / trials
+  const z2 = z * z
+  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+  const halfWidth = (z / (1 + z2 / trials)) * Math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
+  return { lower: Math.max(0, centre - halfWidth), upper: Math.min(1, centre + halfWidth) }
+}
+
+/**
+ * Calibration in groups of equal size: customers sorted by score (ties by position, so the result is
+ * deterministic) and cut into `binCount` consecutive groups, so no point rests on a handful of customers.
+ */
+export function equalCountCalibration (scores: Scores, labels: Labels, binCount = 10): EqualCountBin[] {
+  checkInputs(scores, labels)
+  const bins = Math.max(1, Math.min(binCount, scores.length))
+  const order = Array.from({ length: scores.length }, (_, i) => i)
+    .sort((a, b) => (scores[a] as number) - (scores[b] as number) || a - b)
+  return Array.from({ length: bins }, (_, b) => {
+    const start = Math.round(b * order.length / bins)
+    const end = Math.round((b + 1) * order.length / bins)
+    let buyers = 0
+    let sum = 0
+    for (let i = start; i < end; i++) {
+      const row = order[i] as number
+      sum += scores[row] as number
+      if (labels[row] === 1) buyers++
+    }
+    const n = end - start
+    const interval = wilsonInterval(buyers, n)
+    return {
+      count: n,
+      buyers,
+      minScore: scores[order[start] as number] as number,
+      maxScore: scores[order[end - 1] as number] as number,
+      meanPredicted: sum / n,
+      observedRate: buyers / n,
+      observedLower: interval.lower,
+      observedUpper: interval.upper
+    }
+  })
+}
