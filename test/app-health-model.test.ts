@@ -93,6 +93,21 @@ test('GET /model - feature importance - one entry per known field', async () => 
   assert.equal(new Set(card.featureImportance.map((e) => e.field)).size, card.featureImportance.length, 'no field twice')
 })
 
+test('GET /model - the committed model - states the three data quirks with their counts, and cross-validated metrics', async () => {
+  const card = (await get('/model')).body as unknown as CardJson & {
+    dataQuirks?: Array<{ id: string, finding: string, meaning: string }>
+    metrics: { crossValidation?: { folds: number, outOfFold: { rocAuc: number, rows: number } } }
+  }
+  assert.deepEqual(card.dataQuirks?.map((q) => q.id), ['listened-never-bought', 'several-books-bought-again', 'non-reviewer-score-bought-again'])
+  for (const quirk of card.dataQuirks ?? []) {
+    assert.match(quirk.finding, /\d/, `${quirk.id} gives its counts`)
+    assert.ok(quirk.meaning.length > 40, quirk.id)
+  }
+  assert.match(card.dataQuirks?.[0]?.meaning ?? '', /not a bug/)
+  const cv = card.metrics.crossValidation
+  assert.ok(cv !== undefined && cv.folds >= 2 && cv.outOfFold.rows > 0 && cv.outOfFold.rocAuc > 0.5, JSON.stringify(cv))
+})
+
 test('GET /model - request id - echoed like on every route', async () => {
   const response = await app.inject({ method: 'GET', url: '/model', headers: { 'x-request-id': 'model-1' } })
   assert.equal(response.statusCode, 200)

@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Model card
-         * @description What the served model is: version, creation date, input features with units and training-split statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%), decision threshold and how it was chosen, base rate, and permutation feature importance.
+         * @description What the served model is: version, creation date, input features with units and training statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%) and cross-validated metrics, decision threshold and how it was chosen, base rate, permutation feature importance with direction, and the data quirks a reader of the probabilities and reasons must know (dataQuirks).
          */
         get: operations["getModelCard"];
         put?: never;
@@ -635,6 +635,15 @@ export interface operations {
                         };
                         featureImportance: {
                             [key: string]: unknown;
+                        }[];
+                        /** @description Rules the training data obeys, counted in the training file, that explain surprising reasons (for example "has not listened yet" raising a probability). Absent on models trained before they were recorded. */
+                        dataQuirks?: {
+                            /** @description Stable identifier, e.g. listened-never-bought. */
+                            id: string;
+                            /** @description What the data shows, with counts. */
+                            finding: string;
+                            /** @description What it means for probabilities and reasons. */
+                            meaning: string;
                         }[];
                     } & {
                         [key: string]: unknown;

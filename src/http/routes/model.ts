@@ -10,7 +10,7 @@ export function modelRoutes (versions: ModelVersions) {
     app.get('/model', {
       schema: {
         summary: 'Model card',
-        description: 'What the served model is: version, creation date, input features with units and training-split statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%), decision threshold and how it was chosen, base rate, and permutation feature importance.',
+        description: 'What the served model is: version, creation date, input features with units and training statistics, test-split metrics (ROC AUC, PR AUC, log loss, Brier score, calibration error, capture at top 10/20%) and cross-validated metrics, decision threshold and how it was chosen, base rate, permutation feature importance with direction, and the data quirks a reader of the probabilities and reasons must know (dataQuirks).',
         operationId: 'getModelCard',
         tags: ['model'],
         security: [{ apiKey: [] }],
@@ -27,7 +27,21 @@ export function modelRoutes (versions: ModelVersions) {
               baseRate: { type: 'number' },
               features: { type: 'array', items: { type: 'object', additionalProperties: true } },
               metrics: { type: 'object', additionalProperties: true },
-              featureImportance: { type: 'array', items: { type: 'object', additionalProperties: true } }
+              featureImportance: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              dataQuirks: {
+                description: 'Rules the training data obeys, counted in the training file, that explain surprising reasons (for example "has not listened yet" raising a probability). Absent on models trained before they were recorded.',
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['id', 'finding', 'meaning'],
+                  properties: {
+                    id: { type: 'string', description: 'Stable identifier, e.g. listened-never-bought.' },
+                    finding: { type: 'string', description: 'What the data shows, with counts.' },
+                    meaning: { type: 'string', description: 'What it means for probabilities and reasons.' }
+                  }
+                }
+              }
             }
           },
           ...errorResponses(401, 415, 500, 503)
