@@ -1,7 +1,9 @@
 # Buy-again prediction service: a build stage compiles TypeScript, the runtime stage holds only
-# production dependencies, dist/ and models/, and runs node directly as a non-root user.
+# production dependencies, dist/ and models/, and runs node directly as a non-root user. The image also
+# holds the file scorer (`node scripts/score.js`, what `npm run score` runs) for batch jobs such as
+# deploy/kubernetes/score-job.yaml.
 # Elsewhere this builds from Docker Hub's node image; on machines without Docker Hub pass a local
-# stand-in: docker build --build-arg NODE_IMAGE=local/node:20 ... (see README "Running in production").
+# stand-in: docker build --build-arg NODE_IMAGE=local/node:20 ... (see docs/operations.md, "The image").
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -9,9 +11,13 @@ WORKDIR /app
 # Lockfile first: the dependency layer is reused until package*.json change.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.cli.json ./
 COPY src ./src
 RUN npm run build
+# The scorer CLI with the src/ modules it imports, compiled beside them (scripts/ and src/ under /cli), so
+# in the runtime stage src/artefact/models-root.js finds /app/models as in the repository.
+COPY scripts ./scripts
+RUN npx tsc -p tsconfig.cli.json --outDir /cli
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -26,6 +32,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
        node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm \
        node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm
 COPY --from=build /app/dist ./dist
+COPY --from=build /cli/ ./
 COPY models ./models
 # Files stay owned by root and read-only to the service user; nothing is written at run time, so the
 # container also runs with a read-only root filesystem (docker run --read-only, Kubernetes

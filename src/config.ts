@@ -47,7 +47,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every variable the service reads, with its default: the README table and the Kubernetes manifests are checked against it. */
+/** Every variable the service reads, with its default: the table in docs/operations.md and the Kubernetes manifests are checked against it. */
 export const ENV_DEFAULTS = {
   PORT: '3000',
   HOST: '0.0.0.0',

@@ -182,13 +182,14 @@ test('POST /predict/batch - MAX_BATCH=5 and 6 customers - 413 naming the limit; 
   assert.match(body.message, /\b6\b/)
   assert.match(body.message, /\b5\b/)
   assert.match(body.message, /MAX_BATCH/)
+  assert.match(body.message, /npm run score/, 'says where larger files go')
   const ok = await postJson(limited, '/predict/batch', { customers: sampleCustomers(5) })
   assert.equal(ok.statusCode, 200, ok.body)
   assert.equal(ok.json<BatchJson>().predictions.length, 5)
 })
 
 test('POST /predict/batch - MAX_BATCH=5 and 6 CSV rows or partial mode - 413 too', async () => {
-  expectError(await postCsv(limited, '/predict/batch', toApiCsv(sampleCustomers(6))), 413, 'BATCH_TOO_LARGE')
+  assert.match(expectError(await postCsv(limited, '/predict/batch', toApiCsv(sampleCustomers(6))), 413, 'BATCH_TOO_LARGE').message, /npm run score/)
   expectError(await postJson(limited, '/predict/batch?partial=true', { customers: sampleCustomers(6) }), 413, 'BATCH_TOO_LARGE')
 })
 
@@ -198,6 +199,7 @@ test('POST /predict/batch - body over BODY_LIMIT_BYTES=2048 - 413 naming the lim
   const body = expectError(await postJson(limited, '/predict/batch', payload, { 'content-type': 'application/json' }), 413, 'BODY_TOO_LARGE')
   assert.match(body.message, /2048/)
   assert.match(body.message, /BODY_LIMIT_BYTES/)
+  assert.match(body.message, /npm run score/)
   const csv = 'customerId,' + 'x'.repeat(3000)
   expectError(await postCsv(limited, '/predict/batch', csv), 413, 'BODY_TOO_LARGE')
   expectError(await postJson(limited, '/predict', { ...validCustomer(), customerId: 'y'.repeat(190), padding: 'z'.repeat(2000) }), 413, 'BODY_TOO_LARGE')

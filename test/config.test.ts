@@ -1,4 +1,4 @@
-// loadConfig: defaults, parsing, one ConfigError naming every bad variable, a frozen result, the README table.
+// loadConfig: defaults, parsing, one ConfigError naming every bad variable, a frozen result, the configuration table in docs/operations.md.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
@@ -140,8 +140,8 @@ test('loadConfig - process.env - not read: only the environment passed in counts
   }
 })
 
-test('ENV_DEFAULTS - README configuration table - same variables and defaults', async () => {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+test('ENV_DEFAULTS - docs/operations.md configuration table - same variables and defaults', async () => {
+  const readme = await readFile(new URL('../docs/operations.md', import.meta.url), 'utf8')
   const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? ''
   const documented = Object.fromEntries([...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => {
     const cell = (m[2] as string).trim()

@@ -6,7 +6,7 @@ export type FieldType = 'number' | 'integer' | 'boolean'
 export interface FieldSpec {
   /** API name (camelCase, unit in the name). */
   readonly name: string
-  /** Column in the Kaggle `audiobook_data_2.csv` header (its avg/total names are swapped: see README). */
+  /** Column in the Kaggle `audiobook_data_2.csv` header (its avg/total names are swapped: see docs/model.md). */
   readonly kaggleColumn: string
   readonly type: FieldType
   readonly unit: string

@@ -11,7 +11,7 @@ import { drainOversizedBody } from './oversized-body.js'
 import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
 import { useStrictJsonParser } from './json-body.js'
-import { ERROR_BODY_SCHEMA, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
+import { ERROR_BODY_SCHEMA, LARGE_INPUT_HINT, ServiceError, errorBodyOf, type ErrorBody, type ErrorCode } from './errors.js'
 import { VersionNotFoundError, VersionUnusableError, type ModelVersions } from '../model/model-versions.js'
 import { ServiceMetrics } from '../observability/service-metrics.js'
 import { DriftWindow } from '../scoring/drift-window.js'
@@ -75,7 +75,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
     return errorBody(request, 'VALIDATION_FAILED', summarizeProblems(details), details.slice(0, MAX_LISTED_PROBLEMS))
   }
   const mapped = FASTIFY_CODES[error.code]
-  if (mapped === 'BODY_TOO_LARGE') return errorBody(request, mapped, `request body is larger than the limit of ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`)
+  if (mapped === 'BODY_TOO_LARGE') return errorBody(request, mapped, `request body is larger than the limit of ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES): ${LARGE_INPUT_HINT}`)
   if (mapped === 'UNSUPPORTED_MEDIA_TYPE') {
     return errorBody(request, mapped, `content type ${request.headers['content-type'] ?? '(none)'} is not accepted: send application/json (or text/csv to POST /predict/batch)`)
   }

@@ -6,7 +6,7 @@ import {
   CsvDataError, NO_DATA_ROWS_MESSAGE, convertRecord, isHeaderRecord, planColumns, problemPlace, readCsvRecords,
   type ColumnPlan, type CsvRecord, type RowProblem
 } from '../domain/customer-csv.js'
-import { ServiceError, type ErrorDetail } from './errors.js'
+import { LARGE_INPUT_HINT, ServiceError, type ErrorDetail } from './errors.js'
 import { MAX_LISTED_PROBLEMS } from './validation.js'
 
 /**
@@ -100,7 +100,7 @@ export function parseCsvBatch (text: string, maxBatch: number): CsvBatch {
   const rows = records.length - 1
   if (rows === 0) throw invalidCsv(NO_DATA_ROWS_MESSAGE)
   if (rows > maxBatch) {
-    throw new ServiceError('BATCH_TOO_LARGE', `the CSV has ${rows} data rows, more than the limit of ${maxBatch} customers per batch (MAX_BATCH)`)
+    throw new ServiceError('BATCH_TOO_LARGE', `the CSV has ${rows} data rows, more than the limit of ${maxBatch} customers per batch (MAX_BATCH): ${LARGE_INPUT_HINT}`)
   }
   const customers: Customer[] = []
   const rowIndexes: number[] = []

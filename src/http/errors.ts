@@ -1,6 +1,9 @@
 // Every error the service answers on purpose, with its HTTP status. The error handler in app.ts
 // turns these (and Fastify's own client errors) into one JSON shape; anything else is a 500 with no details.
 
+/** Appended to every "too much for one request" message: where the next step is. */
+export const LARGE_INPUT_HINT = 'split the customers over several requests, or score the whole file offline with `npm run score` (CSV or Parquet, any size)'
+
 export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, error: 'Bad Request' },
   INVALID_JSON: { status: 400, error: 'Bad Request' },

@@ -6,7 +6,7 @@ import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
 import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
-import { ServiceError, type ErrorDetail } from '../errors.js'
+import { LARGE_INPUT_HINT, ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
 import type { ScoredObserver } from '../scored-observer.js'
 import { scoreCustomers, type ScoredCustomer } from '../../scoring/score-customers.js'
@@ -124,7 +124,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, observeS
         // Checked before schema validation so an oversized batch costs nothing to refuse.
         const customers = (request.body as { customers?: unknown } | null)?.customers
         if (Array.isArray(customers) && customers.length > config.maxBatch) {
-          throw new ServiceError('BATCH_TOO_LARGE', `batch has ${customers.length} customers, more than the limit of ${config.maxBatch} (MAX_BATCH)`)
+          throw new ServiceError('BATCH_TOO_LARGE', `batch has ${customers.length} customers, more than the limit of ${config.maxBatch} (MAX_BATCH): ${LARGE_INPUT_HINT}`)
         }
       }
     }, async (request) => {
