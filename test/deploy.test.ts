@@ -4,13 +4,17 @@
 // HPA-scaled Deployment pins its replicas, the InferenceService runs the Deployment's container as an
 // Open Inference Protocol v2 predictor, and every object under deploy/ validates against the Kubernetes
 // API schemas (kubernetes-models; the InferenceService, a KServe CRD kubernetes-models lacks, by a
-// structural check whose pod part those schemas validate). Every check also runs on a broken copy, so
-// each one is seen to fail.
+// structural check whose pod part those schemas validate), and the batch scoring Job shards its pods as
+// the scorer's --shard flag reads them and runs them as the Deployment's. Every check also runs on a
+// broken copy, so each one is seen to fail.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
+import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
+import { Job as JobModel } from 'kubernetes-models/batch/v1/Job'
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment'
 import { HorizontalPodAutoscaler as HpaModel } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
 import { PodDisruptionBudget as PdbModel } from 'kubernetes-models/policy/v1/PodDisruptionBudget'
@@ -19,13 +23,19 @@ import { PodSpec as PodSpecModel } from 'kubernetes-models/v1/PodSpec'
 import { DeploymentStrategy as DeploymentStrategyModel } from 'kubernetes-models/apps/v1/DeploymentStrategy'
 import { ENV_DEFAULTS, loadConfig, type Config } from '../src/config.js'
 import { OIP_MODEL_NAME } from '../src/http/oip-request-checks.js'
+import { parseScoreArgs } from '../scripts/score.js'
 import { buildTestApp } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
 
 interface Probe { httpGet?: { path?: string, port?: number | string } }
-interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string, optional?: boolean } } }
+interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string, optional?: boolean }, fieldRef?: { fieldPath: string } } }
+interface VolumeMount { name: string, mountPath: string, subPath?: string, readOnly?: boolean }
 interface Container {
   name: string
+  image?: string
+  command?: string[]
+  args?: string[]
+  volumeMounts?: VolumeMount[]
   ports?: Array<{ name?: string, containerPort: number }>
   env?: EnvVar[]
   startupProbe?: Probe
@@ -72,6 +82,31 @@ interface Hpa {
   }
 }
 interface Pdb { apiVersion: string, kind: string, spec: { selector: { matchLabels: Record<string, string> } } }
+interface PodFailureRule {
+  action: string
+  onExitCodes?: { containerName?: string, operator: string, values: number[] }
+  onPodConditions?: Array<{ type: string }>
+}
+interface Job {
+  apiVersion: string
+  kind: string
+  metadata: { name: string }
+  spec: {
+    completionMode?: string
+    completions?: number
+    parallelism?: number
+    podFailurePolicy?: { rules: PodFailureRule[] }
+    template: {
+      metadata?: { labels?: Record<string, string> }
+      spec: {
+        restartPolicy?: string
+        securityContext?: { runAsNonRoot?: boolean, runAsUser?: number, fsGroup?: number }
+        containers: Container[]
+        volumes?: Array<{ name: string, persistentVolumeClaim?: { claimName: string } }>
+      }
+    }
+  }
+}
 /** A KServe InferenceService with a custom predictor: KServe's PredictorSpec is a PodSpec plus its own fields. */
 interface InferenceService {
   apiVersion: string
@@ -106,7 +141,7 @@ interface KubeObject {
  * documents (every document under deploy/): the same objects, so an edit through one shows in the other
  * (structuredClone keeps shared references shared).
  */
-interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, inferenceService: InferenceService, documents: ManifestDocument[], dockerfile: string }
+interface Manifests { deployment: Deployment, service: Service, hpa: Hpa, pdb: Pdb, inferenceService: InferenceService, scoreJob: Job, documents: ManifestDocument[], dockerfile: string }
 
 const ROOT = new URL('../', import.meta.url)
 const readText = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
@@ -162,6 +197,7 @@ const committed: Manifests = {
   hpa: committedObject<Hpa>('hpa.yaml', 'HorizontalPodAutoscaler'),
   pdb: committedObject<Pdb>('pdb.yaml', 'PodDisruptionBudget'),
   inferenceService: committedObject<InferenceService>('deploy/kserve/inferenceservice.yaml', 'InferenceService'),
+  scoreJob: committedObject<Job>('score-job.yaml', 'Job'),
   documents,
   dockerfile: readText('Dockerfile')
 }
@@ -348,6 +384,109 @@ function hpaReplicaProblems (m: Manifests): string[] {
   return problems
 }
 
+// --- the batch scoring Job: an Indexed Job whose pods each score their shard of the input files ---
+
+/** The annotation the Job controller writes each Indexed pod's index to (and JOB_COMPLETION_INDEX reads). */
+const COMPLETION_INDEX_FIELD = "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+const SHARD_INDEX = '$(JOB_COMPLETION_INDEX)'
+
+function jobContainer (m: Manifests): Container {
+  const containers = m.scoreJob.spec.template.spec.containers
+  assert.equal(containers.length, 1, 'the Job has one container')
+  return containers[0] as Container
+}
+
+/** The script the Job runs with node is one the image holds: scripts/<name>.ts compiled by tsconfig.cli.json into /app. */
+function imageScriptProblems (m: Manifests, script: string): string[] {
+  const problems: string[] = []
+  const source = script.replace(/\.js$/, '.ts')
+  if (!existsSync(new URL(source, ROOT))) problems.push(`the Job runs ${script}, but there is no ${source}`)
+  const cli = ts.readConfigFile(fileURLToPath(new URL('tsconfig.cli.json', ROOT)), ts.sys.readFile)
+  const files = (cli.config as { files?: string[] } | undefined)?.files ?? []
+  if (!files.includes(source)) problems.push(`tsconfig.cli.json does not compile ${source}, so the image lacks ${script}`)
+  if (!dockerArgs(m.dockerfile, 'RUN').some((args) => /\btsc -p tsconfig\.cli\.json\b/.test(args))) problems.push('the Dockerfile does not compile tsconfig.cli.json')
+  if (!dockerArgs(m.dockerfile, 'COPY').some((args) => /^--from=build \/cli\/? \.\/?$/.test(args))) problems.push('the Dockerfile does not copy the compiled scorer (/cli) into its working directory')
+  return problems
+}
+
+/**
+ * The Job is Indexed with as many pods at once as indexes, and pod k runs the image's scorer with
+ * --shard k/N for that N (the flags parsed by scripts/score.ts itself, for every k), the index taken from
+ * JOB_COMPLETION_INDEX; inputs and outputs are on a PersistentVolumeClaim (inputs read-only); a data error
+ * (exit code 2) is not retried; resources are set; it runs as the Deployment does (image, non-root user,
+ * security contexts) and its pods are not the Service's or the PodDisruptionBudget's.
+ */
+function scoreJobProblems (m: Manifests): string[] {
+  const problems: string[] = []
+  const { spec } = m.scoreJob
+  const pod = spec.template.spec
+  const c = jobContainer(m)
+  if (spec.completionMode !== 'Indexed') problems.push(`completionMode is ${String(spec.completionMode)}, not Indexed: the pods would get no JOB_COMPLETION_INDEX`)
+  const shards = spec.completions
+  if (shards === undefined || !Number.isInteger(shards) || shards < 1) problems.push(`completions ${String(shards)} is not a positive integer`)
+  if (spec.parallelism !== shards) problems.push(`parallelism ${String(spec.parallelism)} is not completions ${String(shards)}: the shards would not all run at once`)
+
+  const [node, script, ...more] = c.command ?? []
+  if (node !== 'node' || script === undefined || more.length > 0) problems.push(`command ${JSON.stringify(c.command)} is not ["node", "<script>"]`)
+  else problems.push(...imageScriptProblems(m, script))
+  const args = c.args ?? []
+  const shardFlag = args[args.indexOf('--shard') + 1]
+  if (!args.includes('--shard') || shardFlag !== `${SHARD_INDEX}/${String(shards)}`) {
+    problems.push(`--shard is ${String(shardFlag)}, not ${SHARD_INDEX}/${String(shards)}: N must be completions`)
+  }
+  if (c.env?.find((v) => v.name === 'JOB_COMPLETION_INDEX')?.valueFrom?.fieldRef?.fieldPath !== COMPLETION_INDEX_FIELD) {
+    problems.push(`env JOB_COMPLETION_INDEX is not taken from ${COMPLETION_INDEX_FIELD}`)
+  }
+  // The kubelet expands $(NAME) only for the container's own env; anything else stays as written.
+  for (const arg of args) {
+    for (const [, name] of arg.matchAll(/\$\((\w+)\)/g)) {
+      if (c.env?.some((v) => v.name === name) !== true) problems.push(`args use $(${String(name)}), which the container env does not set`)
+    }
+  }
+
+  const mounts = c.volumeMounts ?? []
+  const claimed = new Set((pod.volumes ?? []).filter((v) => (v.persistentVolumeClaim?.claimName ?? '') !== '').map((v) => v.name))
+  const mountOf = (path: string): VolumeMount | undefined => mounts.find((mt) => claimed.has(mt.name) && (path === mt.mountPath || path.startsWith(`${mt.mountPath}/`)))
+  for (let k = 0; k < (shards ?? 0); k++) {
+    try {
+      const flags = parseScoreArgs(args.map((arg) => arg.replaceAll(SHARD_INDEX, String(k))))
+      if (flags.shard?.index !== k || flags.shard.count !== shards) problems.push(`pod ${k} would score shard ${JSON.stringify(flags.shard)}, not ${k}/${String(shards)}`)
+      if (k > 0) continue
+      for (const input of flags.inputs) {
+        const mount = mountOf(input)
+        if (mount === undefined) problems.push(`--in ${input} is not on a PersistentVolumeClaim volume`)
+        else if (mount.readOnly !== true) problems.push(`--in ${input} is mounted writable: the scorer only reads it`)
+      }
+      const output = flags.output ?? '-'
+      const outMount = mountOf(output)
+      if (outMount === undefined) problems.push(`--out ${output} is not on a PersistentVolumeClaim volume`)
+      else if (outMount.readOnly === true) problems.push(`--out ${output} is mounted read-only`)
+    } catch (err) {
+      problems.push(`pod ${k}: score rejects its flags: ${(err as Error).message}`)
+    }
+  }
+
+  if (pod.restartPolicy !== 'Never') problems.push(`restartPolicy is ${String(pod.restartPolicy)}: a pod failure policy needs Never`)
+  const dataError = spec.podFailurePolicy?.rules.find((r) => r.onExitCodes?.operator === 'In' && r.onExitCodes.values.includes(2))
+  if (dataError === undefined || !['FailIndex', 'FailJob'].includes(dataError.action)) problems.push('exit code 2 (bad flags, files or data) would be retried: a retry fails the same way')
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const resource of ['cpu', 'memory']) {
+      if (c.resources?.[kind]?.[resource] === undefined) problems.push(`the container has no ${resource} ${kind.slice(0, -1)}`)
+    }
+  }
+
+  if (c.image !== container(m).image) problems.push(`image ${String(c.image)} is not the Deployment's ${String(container(m).image)}`)
+  if (pod.securityContext?.runAsNonRoot !== true && c.securityContext?.runAsNonRoot !== true) problems.push('runAsNonRoot is not set')
+  const { fsGroup: _fsGroup, ...podSecurity } = pod.securityContext ?? {}
+  if (!isDeepStrictEqual(podSecurity, m.deployment.spec.template.spec.securityContext ?? {})) problems.push('the pod security context (fsGroup aside) differs from deployment.yaml\'s')
+  if (!isDeepStrictEqual(c.securityContext, container(m).securityContext)) problems.push('the container security context differs from deployment.yaml\'s')
+  const labels = m.scoreJob.spec.template.metadata?.labels ?? {}
+  const selects = (selector: Record<string, string>): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v)
+  if (selects(m.service.spec.selector)) problems.push('the Service selects the Job\'s pods: requests would be sent to them')
+  if (selects(m.pdb.spec.selector.matchLabels)) problems.push('the PodDisruptionBudget counts the Job\'s pods')
+  return problems
+}
+
 // --- the KServe InferenceService: the Deployment's container as an Open Inference Protocol v2 predictor ---
 
 /** Env names KServe reads from a custom predictor's container, not the server: the protocol it speaks. */
@@ -505,7 +644,7 @@ function validator<T> (Model: SchemaModel<T>): [string, (object: object) => void
   // The constructor fills in apiVersion and kind only where the object lacks them; the key already matched both.
   return [`${Model.apiVersion} ${Model.kind}`, (object) => { new Model(object as T).validate() }]
 }
-const VALIDATORS = new Map([validator(DeploymentModel), validator(ServiceModel), validator(HpaModel), validator(PdbModel),
+const VALIDATORS = new Map([validator(DeploymentModel), validator(ServiceModel), validator(HpaModel), validator(PdbModel), validator(JobModel),
   ['serving.kserve.io/v1beta1 InferenceService', validateInferenceService]])
 
 /** Each document is a Kubernetes object of a known apiVersion and kind that its schema accepts. */
@@ -532,7 +671,7 @@ function schemaProblems (m: Manifests): string[] {
 
 // --- the committed files pass every check ---
 
-const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems, hpaReplicaProblems, inferenceServiceProblems, schemaProblems }
+const CHECKS = { routeProblems, portProblems, envProblems, shutdownProblems, securityProblems, scalingProblems, hpaReplicaProblems, inferenceServiceProblems, scoreJobProblems, schemaProblems }
 
 for (const [name, check] of Object.entries(CHECKS)) {
   test(`deploy manifests - ${name} on the committed files - none`, () => {
@@ -543,7 +682,7 @@ for (const [name, check] of Object.entries(CHECKS)) {
 test('deploy manifests - every YAML file under deploy/ but deploy/prometheus - parsed, every kind found', () => {
   assert.deepEqual(parseProblems, [])
   const files = kubernetesYamlFiles()
-  for (const path of ['kubernetes/deployment', 'kubernetes/service', 'kubernetes/hpa', 'kubernetes/pdb', 'kserve/inferenceservice']) {
+  for (const path of ['kubernetes/deployment', 'kubernetes/service', 'kubernetes/hpa', 'kubernetes/pdb', 'kubernetes/score-job', 'kserve/inferenceservice']) {
     assert.ok(files.includes(`deploy/${path}.yaml`), `${path}.yaml found in ${files.join(', ')}`)
   }
   assert.ok(!files.some((path) => path.startsWith('deploy/prometheus/')))
@@ -620,7 +759,24 @@ const BREAKAGES: Array<[string, (m: Manifests) => string[], (m: Manifests) => vo
   ['PROTOCOL v3', schemaProblems, (m) => { (kserveContainer(m).env?.find((v) => v.name === 'PROTOCOL') as EnvVar).value = 'v3' }, /PROTOCOL v3 must be v1 or v2/],
   ['a scale metric KServe lacks', schemaProblems, (m) => { m.inferenceService.spec.predictor.scaleMetric = 'gpu' }, /scaleMetric must be cpu, memory, concurrency or rps/],
   ['more minimum than maximum replicas', schemaProblems, (m) => { m.inferenceService.spec.predictor.minReplicas = 11 }, /minReplicas exceeds maxReplicas/],
-  ['a deployment strategy of another type', schemaProblems, (m) => { (m.inferenceService.spec.predictor.deploymentStrategy as { type: unknown }).type = 3 }, /deploymentStrategy: .*type must be string/]
+  ['a deployment strategy of another type', schemaProblems, (m) => { (m.inferenceService.spec.predictor.deploymentStrategy as { type: unknown }).type = 3 }, /deploymentStrategy: .*type must be string/],
+  ['a NonIndexed Job', scoreJobProblems, (m) => { m.scoreJob.spec.completionMode = 'NonIndexed' }, /completionMode is NonIndexed, not Indexed/],
+  ['fewer pods at once than shards', scoreJobProblems, (m) => { m.scoreJob.spec.parallelism = 2 }, /parallelism 2 is not completions 4/],
+  ['more completions than the shard count', scoreJobProblems, (m) => { m.scoreJob.spec.completions = 6; m.scoreJob.spec.parallelism = 6 }, /--shard is \$\(JOB_COMPLETION_INDEX\)\/4, not \$\(JOB_COMPLETION_INDEX\)\/6/],
+  ['no JOB_COMPLETION_INDEX in the env', scoreJobProblems, (m) => { const c = jobContainer(m); c.env = c.env?.filter((v) => v.name !== 'JOB_COMPLETION_INDEX') }, /args use \$\(JOB_COMPLETION_INDEX\), which the container env does not set/],
+  ['a fixed shard', scoreJobProblems, (m) => { const args = jobContainer(m).args as string[]; args[args.indexOf('--shard') + 1] = '0/4' }, /pod 1 would score shard \{"index":0,"count":4\}, not 1\/4/],
+  ['a flag the scorer lacks', scoreJobProblems, (m) => { jobContainer(m).args?.push('--workers', '4') }, /pod 0: score rejects its flags: Unknown option '--workers'/],
+  ['a script the image lacks', scoreJobProblems, (m) => { jobContainer(m).command = ['node', 'scripts/train.js'] }, /tsconfig\.cli\.json does not compile scripts\/train\.ts/],
+  ['the output off the volume', scoreJobProblems, (m) => { const args = jobContainer(m).args as string[]; args[args.indexOf('--out') + 1] = '/tmp/scored' }, /--out \/tmp\/scored is not on a PersistentVolumeClaim volume/],
+  ['the input mounted writable', scoreJobProblems, (m) => { delete (jobContainer(m).volumeMounts?.[0] as VolumeMount).readOnly }, /--in \/data\/unload is mounted writable/],
+  ['exit code 2 retried', scoreJobProblems, (m) => { delete m.scoreJob.spec.podFailurePolicy }, /exit code 2 .* would be retried/],
+  ['no memory limit', scoreJobProblems, (m) => { delete jobContainer(m).resources?.limits?.memory }, /no memory limit/],
+  ['root', scoreJobProblems, (m) => { delete m.scoreJob.spec.template.spec.securityContext?.runAsNonRoot; delete jobContainer(m).securityContext?.runAsNonRoot }, /runAsNonRoot is not set/],
+  ['another user than the Deployment\'s', scoreJobProblems, (m) => { (m.scoreJob.spec.template.spec.securityContext as { runAsUser: number }).runAsUser = 0 }, /pod security context \(fsGroup aside\) differs/],
+  ['a writable root filesystem', scoreJobProblems, (m) => { delete jobContainer(m).securityContext?.readOnlyRootFilesystem }, /container security context differs/],
+  ['another image', scoreJobProblems, (m) => { jobContainer(m).image = 'registry.example.com/other:1' }, /image registry\.example\.com\/other:1 is not the Deployment's/],
+  ['the serving pods\' labels', scoreJobProblems, (m) => { (m.scoreJob.spec.template.metadata as { labels: Record<string, string> }).labels = { 'app.kubernetes.io/name': 'buy-again' } }, /the Service selects the Job's pods/],
+  ['a string completions', schemaProblems, (m) => { (m.scoreJob.spec as { completions: unknown }).completions = 'four' }, /score-job\.yaml#1 \(Job buy-again-score\): .*completions must be integer/]
 ]
 
 for (const [scenario, check, edit, expected] of BREAKAGES) {

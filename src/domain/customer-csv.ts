@@ -12,8 +12,8 @@ export type CsvLayout = 'kaggle' | 'api' | 'headerless'
 export interface RowProblem {
   /** 1-based data row (the header is not counted). */
   readonly row: number
-  /** 1-based line in the file. */
-  readonly line: number
+  /** 1-based line in the file, or null where the file has no lines (Parquet). */
+  readonly line: number | null
   readonly column: string | null
   readonly message: string
 }
@@ -27,10 +27,14 @@ export class CsvDataError extends Error {
   }
 }
 
-/** Where a problem is, in the file's own terms: "row 3 (line 4), column Price_overall" (no column for a whole-row problem). */
+/**
+ * Where a problem is, in the file's own terms: "row 3 (line 4), column Price_overall" (no column for a
+ * whole-row problem; no line for a Parquet file: "row 3, column Price_overall").
+ */
 export function problemPlace (p: RowProblem): string {
   const where = p.column === null ? '' : `, column ${p.column}`
-  return `row ${p.row} (line ${p.line})${where}`
+  const line = p.line === null ? '' : ` (line ${p.line})`
+  return `row ${p.row}${line}${where}`
 }
 
 /** "row 3 (line 4), column Price_overall: must be a number, got "9,5"": what every CSV reader reports. */
@@ -119,19 +123,43 @@ export function planColumns (firstRecord: readonly string[], options: CsvReadOpt
     }
   }
   const header = firstRecord.map((h) => h.trim())
+  const separator = missingFieldColumns(header).length > 0 ? foreignSeparator(firstRecord) : null
+  if (separator !== null) throw new CsvDataError(`the CSV uses ${separator === '\t' ? 'tabs' : `'${separator}'`} as separator: use ','`)
+  return planNamedColumns(header, options)
+}
+
+/** Whether a header holds Kaggle column names (else API field names are looked for). */
+function isKaggleHeader (header: readonly string[]): boolean {
+  return (CUSTOMER_FIELDS as readonly FieldSpec[]).some((f) => header.includes(f.kaggleColumn))
+}
+
+/** The column names of required fields a header lacks, in the header's own naming (Kaggle or API). */
+function missingFieldColumns (header: readonly string[]): string[] {
+  const isKaggle = isKaggleHeader(header)
+  return (CUSTOMER_FIELDS as readonly FieldSpec[])
+    .filter((f) => f.optional !== true && !header.includes(isKaggle ? f.kaggleColumn : f.name))
+    .map((f) => (isKaggle ? f.kaggleColumn : f.name))
+}
+
+/**
+ * Where each field lives among named columns (a CSV header, or a Parquet file's columns), with the
+ * Kaggle or the API names, decided by which the names hold. Throws a CsvDataError for a name given
+ * twice, a missing required field, or (unless allowExtraColumns) an unknown column.
+ */
+export function planNamedColumns (names: readonly string[], options: CsvReadOptions): ColumnPlan {
+  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
+  const header = names.map((h) => h.trim())
   const seen = new Set<string>()
   for (const name of header) {
     if (seen.has(name)) throw new CsvDataError(`header names column "${name}" twice`)
     seen.add(name)
   }
-  const isKaggle = fields.some((f) => header.includes(f.kaggleColumn))
+  const isKaggle = isKaggleHeader(header)
   const layout: CsvLayout = isKaggle ? 'kaggle' : 'api'
   const nameOf = (f: FieldSpec): string => (isKaggle ? f.kaggleColumn : f.name)
   const fieldIndex = fields.map((f) => header.indexOf(nameOf(f)))
-  const missing = fields.filter((f, i) => fieldIndex[i] === -1 && f.optional !== true).map(nameOf)
+  const missing = missingFieldColumns(header)
   if (missing.length > 0) {
-    const separator = foreignSeparator(firstRecord)
-    if (separator !== null) throw new CsvDataError(`the CSV uses ${separator === '\t' ? 'tabs' : `'${separator}'`} as separator: use ','`)
     throw new CsvDataError(`header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${header.join(', ')})`)
   }
   const idIndex = header.findIndex((h) => (ID_COLUMNS as readonly string[]).includes(h))
@@ -146,7 +174,8 @@ export function planColumns (firstRecord: readonly string[], options: CsvReadOpt
   return { layout, hasHeader: true, columnCount: header.length, header, fieldIndex, idIndex, targetIndex }
 }
 
-function parseCell (field: FieldSpec, cell: string): number | boolean | null | string {
+/** A cell's text as a field's value (null: empty optional), or the problem ("is empty", "must be a number, got ..."). */
+export function parseCell (field: FieldSpec, cell: string): number | boolean | null | string {
   const text = cell.trim()
   if (text === '') return field.optional === true ? null : 'is empty'
   if (field.type === 'boolean') {
@@ -176,14 +205,15 @@ function columnOf (plan: ColumnPlan, field: CustomerFieldName): { name: string, 
 /**
  * The first cross-field problem of a customer whose cells are each valid (customer-consistency.ts: a
  * total below its average), with both columns named as in the file's header: the Kaggle file's
- * avg/total names are swapped, so a mapping done by name is the usual cause.
+ * avg/total names are swapped, so a mapping done by name is the usual cause. `cellText` gives the
+ * text of the cell at a column index, as the file holds it.
  */
-function inconsistencyMessage (plan: ColumnPlan, record: readonly string[], customer: Customer): { column: string, message: string } | null {
+export function inconsistencyMessage (plan: ColumnPlan, cellText: (index: number) => string, customer: Customer): { column: string, message: string } | null {
   const problem = consistencyProblems(customer)[0]
   if (problem === undefined) return null
   const total = columnOf(plan, problem.field)
   const average = columnOf(plan, problem.otherField)
-  const cell = (index: number): string => (record[index] ?? '').trim().slice(0, 40)
+  const cell = (index: number): string => cellText(index).trim().slice(0, 40)
   const roles = plan.layout === 'api' ? '' : ` (${average.name} holds the average and ${total.name} the total, despite their names)`
   return {
     column: total.name,
@@ -209,7 +239,7 @@ export function convertRecord (plan: ColumnPlan, record: readonly string[], row:
     if (problem !== null) return fail(column, `${problem}, got "${(record[index] as string).trim().slice(0, 40)}"`)
     if (parsed !== null) customer[field.name] = parsed
   }
-  const inconsistency = inconsistencyMessage(plan, record, customer as Customer)
+  const inconsistency = inconsistencyMessage(plan, (index) => record[index] ?? '', customer as Customer)
   if (inconsistency !== null) return fail(inconsistency.column, inconsistency.message)
   const id = idCell(plan, record)
   if (id !== null) customer.customerId = id

@@ -1,18 +1,18 @@
 // Streams a customer CSV of any length through the scoring use case: the rows as read, plus probability
 // and willBuy (the same text and rule as the API's), scored in batches with backpressure end to end, so
-// memory does not grow with the file.
+// memory does not grow with the file. The output is CSV or Parquet (scored-output.ts); Parquet input is
+// parquet-scoring.ts, which shares the options, counts and summary defined here.
 // No process.*, no files: the caller hands in the streams (scripts/score.ts is the CLI).
 import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CsvError, Parser } from 'csv-parse'
 import { CSV_PARSE_OPTIONS, CsvDataError, NO_DATA_ROWS_MESSAGE, convertRecord, describeProblem, planColumns, type ColumnPlan, type CsvLayout, type RowProblem } from '../domain/customer-csv.js'
-import type { Customer } from '../domain/customer.js'
+import { CUSTOMER_FIELDS, type Customer, type FieldSpec } from '../domain/customer.js'
 import type { ServingModel } from '../model/serving-model.js'
-import { probabilityText } from './reported-probability.js'
-import { scoreCustomers } from './score-customers.js'
+import { scoreCustomers, type ScoredCustomer } from './score-customers.js'
+import { assertNotScored, createScoredOutputEncoder, csvCells, type FileFormat, type OutputColumn, type OutputType, type ScoredOutputEncoder, type ScoredRows } from './scored-output.js'
 
-/** Columns appended to every output row. */
-export const SCORE_COLUMNS = ['probability', 'willBuy'] as const
+export { SCORE_COLUMNS } from './scored-output.js'
 
 export const DEFAULT_SCORING_BATCH_SIZE = 4096
 /** Largest batch accepted: a batch is held in memory while it is scored. */
@@ -48,6 +48,66 @@ export interface FileScoringOptions {
   readonly skipInvalid?: boolean
   /** Called after each batch is handed to the output, and once at the end. */
   readonly onProgress?: (progress: ScoringProgress) => void
+  /** Format of the output (default: csv, as the input). */
+  readonly outputFormat?: FileFormat
+  /** Rows per Parquet row group written (default: PARQUET_ROW_GROUP_ROWS). */
+  readonly rowGroupRows?: number
+  /** Stops reading and writing: the scoring rejects with an AbortError. */
+  readonly signal?: AbortSignal
+}
+
+/** Checks the options every file scorer takes and returns the batch size; a RangeError names a bad one. */
+export function checkScoringOptions (options: FileScoringOptions): number {
+  const batchSize = options.batchSize ?? DEFAULT_SCORING_BATCH_SIZE
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SCORING_BATCH_SIZE) {
+    throw new RangeError(`batchSize must be an integer from 1 to ${MAX_SCORING_BATCH_SIZE}, got ${batchSize}`)
+  }
+  const threshold = options.threshold
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, got ${threshold}`)
+  const rowGroupRows = options.rowGroupRows
+  if (rowGroupRows !== undefined && !(Number.isInteger(rowGroupRows) && rowGroupRows >= 1)) throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`)
+  return batchSize
+}
+
+/** Rows read, scored and skipped in one file, and the first skipped ones: what progress and the summary report. */
+export class RowTally {
+  rowsRead = 0
+  rowsScored = 0
+  rowsSkipped = 0
+  readonly problems: RowProblem[] = []
+  private readonly skipInvalid: boolean
+
+  constructor (skipInvalid: boolean) {
+    this.skipInvalid = skipInvalid
+  }
+
+  /** An invalid row: thrown as a CsvDataError naming it, or (skipInvalid) counted and kept for the report. */
+  reject (problem: RowProblem): void {
+    if (!this.skipInvalid) throw new CsvDataError(describeProblem(problem), [problem])
+    this.rowsSkipped++
+    if (this.problems.length < KEPT_PROBLEMS) this.problems.push(problem)
+  }
+
+  /** Every row was read: refuses a file none of whose rows could be scored. */
+  assertSomeScored (): void {
+    if (this.rowsRead > 0 && this.rowsScored === 0) {
+      throw new CsvDataError(`no valid rows: all ${this.rowsRead} rows were invalid`, this.problems)
+    }
+  }
+
+  progress (): ScoringProgress {
+    return { rowsRead: this.rowsRead, rowsScored: this.rowsScored, rowsSkipped: this.rowsSkipped }
+  }
+
+  summary (layout: CsvLayout | null): ScoringSummary {
+    return { ...this.progress(), layout, problems: this.problems.slice() }
+  }
+}
+
+/** The Parquet type of a field's column in the output: the field's own type, whatever text held it. */
+export function fieldOutputType (field: FieldSpec): OutputType {
+  if (field.type === 'boolean') return 'BOOLEAN'
+  return field.type === 'integer' ? 'INT32' : 'DOUBLE'
 }
 
 interface ParsedRecord {
@@ -70,40 +130,59 @@ class LineNumberingParser extends Parser {
   }
 }
 
-const NEEDS_QUOTES = /[",\r\n]/
+/**
+ * A batch of CSV records: lines as read for a CSV output; for a Parquet one, the fields' columns typed
+ * from the converted customers (null for an empty review score) and every other column as text.
+ */
+class CsvScoredRows implements ScoredRows {
+  readonly count: number
+  readonly predictions: readonly ScoredCustomer[]
+  private readonly records: readonly string[][]
+  private readonly customers: readonly Customer[]
+  private readonly fieldAt: ReadonlyArray<FieldSpec | undefined>
 
-/** One CSV cell: quoted when it holds a comma, a quote or a line break, as RFC 4180 asks. */
-export function csvCell (text: string): string {
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  constructor (fieldAt: ReadonlyArray<FieldSpec | undefined>, records: readonly string[][], customers: readonly Customer[], predictions: readonly ScoredCustomer[]) {
+    this.count = records.length
+    this.fieldAt = fieldAt
+    this.records = records
+    this.customers = customers
+    this.predictions = predictions
+  }
+
+  csvLine (k: number): string {
+    return csvCells(this.records[k] as string[])
+  }
+
+  columnValues (c: number): unknown[] {
+    const field = this.fieldAt[c]
+    if (field === undefined) return this.records.map((record) => record[c])
+    const name = field.name as keyof Customer
+    return this.customers.map((customer) => customer[name] ?? null)
+  }
 }
 
-function csvCells (cells: readonly string[]): string {
-  let line = ''
-  for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + csvCell(cells[i] as string)
-  return line
-}
-
-/** Object-mode parsed records in, CSV text out: validates each row and scores full batches. */
+/** Object-mode parsed records in, the output's chunks out (CSV text or Parquet bytes): validates each row and scores full batches. */
 class ScoringTransform extends Transform {
   private plan: ColumnPlan | null = null
-  private layout: CsvLayout | null = null
-  private rowsRead = 0
-  private rowsScored = 0
-  private rowsSkipped = 0
-  private readonly problems: RowProblem[] = []
+  /** The field each column holds, by column index (undefined: an id, label or unknown column). */
+  private fieldAt: Array<FieldSpec | undefined> = []
+  private readonly tally: RowTally
   private batchRecords: string[][] = []
   private batchCustomers: Customer[] = []
   private readonly batchSize: number
   private readonly options: FileScoringOptions
   private readonly model: ServingModel
+  private readonly encoder: ScoredOutputEncoder
 
   constructor (model: ServingModel, options: FileScoringOptions) {
-    // The readable side holds at most about one batch of text: push() of a batch exceeds its
+    // The readable side holds at most about one batch of output: push() of a batch exceeds its
     // high-water mark, so the next record is not taken until the output has drained it.
     super({ writableObjectMode: true, readableObjectMode: false })
     this.model = model
     this.options = options
     this.batchSize = options.batchSize ?? DEFAULT_SCORING_BATCH_SIZE
+    this.tally = new RowTally(options.skipInvalid === true)
+    this.encoder = createScoredOutputEncoder(options.outputFormat ?? 'csv', options.rowGroupRows)
   }
 
   override _transform (parsed: ParsedRecord, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -124,41 +203,39 @@ class ScoringTransform extends Transform {
     const finish = async (): Promise<void> => {
       if (this.plan === null) throw new CsvDataError('the CSV input is empty')
       // As the API and training answer the same file: one codec, one message.
-      if (this.rowsRead === 0) throw new CsvDataError(NO_DATA_ROWS_MESSAGE)
+      if (this.tally.rowsRead === 0) throw new CsvDataError(NO_DATA_ROWS_MESSAGE)
       await this.scoreBatch()
-      if (this.rowsRead > 0 && this.rowsScored === 0) {
-        throw new CsvDataError(`no valid rows: all ${this.rowsRead} rows were invalid`, this.problems)
-      }
-      this.options.onProgress?.(this.progress())
+      this.tally.assertSomeScored()
+      const end = this.encoder.end()
+      if (end !== null) this.push(end)
+      this.options.onProgress?.(this.tally.progress())
     }
     finish().then(() => callback(), callback)
   }
 
   summary (): ScoringSummary {
-    return { ...this.progress(), layout: this.layout, problems: this.problems.slice() }
-  }
-
-  private progress (): ScoringProgress {
-    return { rowsRead: this.rowsRead, rowsScored: this.rowsScored, rowsSkipped: this.rowsSkipped }
+    return this.tally.summary(this.plan?.layout ?? null)
   }
 
   private acceptRecord ({ record, line }: ParsedRecord): void {
     if (this.plan === null) {
       const plan = planColumns(record, { requireTarget: false, allowExtraColumns: true })
       this.plan = plan
-      this.layout = plan.layout
-      const clash = SCORE_COLUMNS.filter((c) => plan.header.includes(c))
-      if (clash.length > 0) throw new CsvDataError(`header already has column${clash.length > 1 ? 's' : ''} ${clash.join(', ')}: is this file scored already?`)
+      assertNotScored(plan.header)
+      this.fieldAt = plan.header.map((_, c) => CUSTOMER_FIELDS[plan.fieldIndex.indexOf(c)])
       // The header as read (a headerless file gets the Kaggle one), plus the score columns.
-      this.push(`${csvCells(plan.hasHeader ? record : plan.header)},${SCORE_COLUMNS.join(',')}\n`)
+      const names = plan.hasHeader ? record : plan.header
+      const columns = names.map((name, c): OutputColumn => {
+        const field = this.fieldAt[c]
+        return { name, type: field === undefined ? 'STRING' : fieldOutputType(field) }
+      })
+      this.push(this.encoder.begin(columns))
       if (plan.hasHeader) return
     }
-    this.rowsRead++
-    const result = convertRecord(this.plan, record, this.rowsRead, line)
+    this.tally.rowsRead++
+    const result = convertRecord(this.plan, record, this.tally.rowsRead, line)
     if (!result.ok) {
-      if (this.options.skipInvalid !== true) throw new CsvDataError(describeProblem(result.problem), [result.problem])
-      this.rowsSkipped++
-      if (this.problems.length < KEPT_PROBLEMS) this.problems.push(result.problem)
+      this.tally.reject(result.problem)
       return
     }
     this.batchRecords.push(record)
@@ -173,35 +250,27 @@ class ScoringTransform extends Transform {
     this.batchRecords = []
     this.batchCustomers = []
     const { predictions } = await scoreCustomers(this.model, customers, { threshold: this.options.threshold })
-    let text = ''
-    for (let i = 0; i < rows; i++) {
-      const { probability, willBuy } = predictions[i] as { probability: number, willBuy: boolean }
-      text += `${csvCells(records[i] as string[])},${probabilityText(probability)},${willBuy ? 'true' : 'false'}\n`
-    }
-    this.rowsScored += rows
-    this.push(text)
-    this.options.onProgress?.(this.progress())
+    const chunk = this.encoder.add(new CsvScoredRows(this.fieldAt, records, customers, predictions))
+    this.tally.rowsScored += rows
+    if (chunk !== null) this.push(chunk)
+    this.options.onProgress?.(this.tally.progress())
   }
 }
 
 /**
  * Reads customer CSV text from `input` (Kaggle header, API field names or headerless course layout;
- * CRLF or LF; optional BOM) and writes it to `output` as CSV with probability and willBuy appended.
- * Every input column passes through, unknown ones included; output lines end in LF.
+ * CRLF or LF; optional BOM) and writes it to `output` with probability and willBuy appended: as CSV
+ * (lines ending in LF) or, with outputFormat 'parquet', as a Parquet file (see scored-output.ts).
+ * Every input column passes through, unknown ones included.
  * Bad data rejects with a CsvDataError naming row, line and column (unless skipInvalid); a stream's
  * own error (a file that cannot be read or written) rejects as it is. `output` is ended on success.
  */
 export async function scoreCsvStream (model: ServingModel, input: Readable, output: Writable, options: FileScoringOptions): Promise<ScoringSummary> {
-  const batchSize = options.batchSize ?? DEFAULT_SCORING_BATCH_SIZE
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SCORING_BATCH_SIZE) {
-    throw new RangeError(`batchSize must be an integer from 1 to ${MAX_SCORING_BATCH_SIZE}, got ${batchSize}`)
-  }
-  const threshold = options.threshold
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, got ${threshold}`)
+  const batchSize = checkScoringOptions(options)
   const scoring = new ScoringTransform(model, { ...options, batchSize })
   try {
     const parser = new LineNumberingParser({ ...CSV_PARSE_OPTIONS, info: false, max_record_size: MAX_RECORD_CHARS })
-    await pipeline(input, parser, scoring, output)
+    await pipeline(input, parser, scoring, output, { signal: options.signal })
   } catch (err) {
     // Broken quoting cannot be skipped row by row: where the bad record ends is unknowable.
     if (err instanceof CsvError) throw new CsvDataError(`not readable as CSV: ${err.message}`)
