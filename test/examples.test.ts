@@ -10,6 +10,10 @@ import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript'
 import * as client from '../examples/typescript/client.js'
+import { EXAMPLE_PARQUET, exampleParquetBytes } from '../scripts/example-parquet.js'
+import { main as score } from '../scripts/score.js'
+import { runMain } from './helpers/cli-io.js'
+import { makeTempDir } from './helpers/artefact.js'
 import { buildTestApp } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
 
@@ -126,6 +130,27 @@ test('examples/customers.csv - the sample - 3 synthetic customers under the API 
   const [header, ...rows] = (await readFile(CSV_URL, 'utf8')).trim().split('\n')
   assert.match(header ?? '', /^customerId,bookLengthAvgMinutes,/)
   assert.equal(rows.length, 3)
+})
+
+test('examples/customers.parquet - regenerated from customers.csv - the committed bytes, so the two samples cannot drift', async () => {
+  const committed = await readFile(EXAMPLE_PARQUET)
+  assert.ok(committed.equals(exampleParquetBytes()), 'examples/customers.parquet is stale: run node --import tsx scripts/example-parquet.ts')
+})
+
+test('examples/customers.parquet - scored with npm run score - the same output as customers.csv', async () => {
+  const work = await makeTempDir('example-parquet')
+  try {
+    const outputs = ['parquet', 'csv'].map((kind) => `${work.dir}/from-${kind}.csv`)
+    for (const [i, input] of [EXAMPLE_PARQUET, fileURLToPath(CSV_URL)].entries()) {
+      const run = await runMain(score, ['--in', input, '--out', outputs[i] as string, '--quiet'])
+      assert.equal(run.code, 0, run.stderr)
+    }
+    const [fromParquet, fromCsv] = await Promise.all(outputs.map(async (file) => await readFile(file, 'utf8')))
+    assert.equal(fromParquet, fromCsv)
+    assert.equal(fromCsv?.trim().split('\n').length, 4, 'a header and the 3 customers')
+  } finally {
+    await work.remove()
+  }
 })
 
 test('committed examples/typescript/api-types.ts - compared with openapi.yaml - up to date', async () => {
