@@ -18,7 +18,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   scoring: ['model', 'artefact', 'domain'],
   observability: [],
   http: ['scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],
-  evaluation: ['artefact'],
+  evaluation: ['artefact', 'domain'],
   training: ['evaluation', 'artefact', 'domain'],
   'config.ts': ['artefact'],
   'server.ts': ['service.ts', 'http', 'scoring', 'model', 'artefact', 'domain', 'observability', 'config.ts'],

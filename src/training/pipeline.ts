@@ -3,14 +3,12 @@
 // scripts/train.ts reads the CSV and writes the artefact.
 import type { CustomerInputs } from '../domain/customer.js'
 import { FEATURE_COUNT, fitStats, type FeatureStats } from '../domain/features.js'
-import {
-  bestF1Threshold, brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss,
-  mean, metricsAtThreshold, prAuc, rocAuc
-} from '../evaluation/classifier-metrics.js'
-import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
+import { bestF1Threshold, mean } from '../evaluation/classifier-metrics.js'
+import { evaluateScores } from '../evaluation/evaluate-scores.js'
 import type {
   CrossValidationMetrics, DataQuirk, EvaluationMetrics, FeatureImportance, FieldStatistics, InputDistribution, TrainingOptions
 } from '../artefact/model-card.js'
+
 import { fieldStatistics } from './field-statistics.js'
 import { inputDistribution } from './input-distribution.js'
 import { type tfl } from '../artefact/tensorflow.js'
@@ -68,33 +66,6 @@ export class TrainingDataError extends Error {}
 
 function pick<T> (items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i] as T)
-}
-
-function balancedSampleAccuracy (scores: Float32Array, labels: readonly number[], cutoff: number, seed: number): number {
-  const positives = labels.flatMap((l, i) => (l === 1 ? [i] : []))
-  const negatives = shuffleInPlace(labels.flatMap((l, i) => (l === 0 ? [i] : [])), createRandom(seed))
-  const size = Math.min(positives.length, negatives.length)
-  const sample = [...shuffleInPlace(positives, createRandom(seed + 1)).slice(0, size), ...negatives.slice(0, size)]
-  const correct = sample.filter((i) => ((scores[i] as number) >= cutoff ? 1 : 0) === labels[i]).length
-  return correct / sample.length
-}
-
-export function evaluateScores (scores: Float32Array, labels: readonly number[], threshold: number, trainingBaseRate: number, seed: number): EvaluationMetrics {
-  return {
-    rows: labels.length,
-    baseRate: mean(labels),
-    meanProbability: mean(scores),
-    rocAuc: rocAuc(scores, labels),
-    prAuc: prAuc(scores, labels),
-    logLoss: logLoss(scores, labels),
-    brierScore: brierScore(scores, labels),
-    expectedCalibrationError: expectedCalibrationError(scores, labels, 10),
-    calibrationBins: calibrationBins(scores, labels, 10),
-    atThreshold: metricsAtThreshold(scores, labels, threshold),
-    captureTop10: captureAtTop(scores, labels, 0.1),
-    captureTop20: captureAtTop(scores, labels, 0.2),
-    balancedSampleAccuracy: balancedSampleAccuracy(scores, labels, trainingBaseRate, seed)
-  }
 }
 
 /** Refuses data that cannot be split into a test part and `folds` folds that each hold both classes. */

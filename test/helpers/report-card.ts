@@ -1,10 +1,9 @@
 // Hand-built model cards for the report tests, in both shapes the report must render: a cross-fitted card
 // (out-of-fold metrics, per-fold spread, data quirks, directions) and an older one (validation split, none
 // of those). Metrics come from src/evaluation only, never from the training pipeline.
-import type { CalibrationBin, DataQuirk, EvaluationMetrics, FeatureImportance, ModelCard, TrainingOptions } from '../../src/artefact/model-card.js'
-import {
-  brierScore, calibrationBins, captureAtTop, expectedCalibrationError, logLoss, mean, metricsAtThreshold, prAuc, rocAuc
-} from '../../src/evaluation/classifier-metrics.js'
+import type { DataQuirk, EvaluationMetrics, FeatureImportance, ModelCard, TrainingOptions } from '../../src/artefact/model-card.js'
+import { mean } from '../../src/evaluation/classifier-metrics.js'
+import { evaluateScores } from '../../src/evaluation/evaluate-scores.js'
 import { createRandom } from '../../src/domain/seeded-random.js'
 
 export type ReportCard = Omit<ModelCard, 'files'>
@@ -30,23 +29,7 @@ export function skewedPredictions (count: number, seed: number): Predictions {
 }
 
 export function metricsOf (predictions: Predictions, threshold: number): EvaluationMetrics {
-  const { scores, labels } = predictions
-  const bins: CalibrationBin[] = calibrationBins(scores, labels, 10)
-  return {
-    rows: labels.length,
-    baseRate: mean(labels),
-    meanProbability: mean(scores),
-    rocAuc: rocAuc(scores, labels),
-    prAuc: prAuc(scores, labels),
-    logLoss: logLoss(scores, labels),
-    brierScore: brierScore(scores, labels),
-    expectedCalibrationError: expectedCalibrationError(scores, labels, 10),
-    calibrationBins: bins,
-    atThreshold: metricsAtThreshold(scores, labels, threshold),
-    captureTop10: captureAtTop(scores, labels, 0.1),
-    captureTop20: captureAtTop(scores, labels, 0.2),
-    balancedSampleAccuracy: 0.8
-  }
+  return evaluateScores(predictions.scores, predictions.labels, threshold, mean(predictions.labels), 1)
 }
 
 const OPTIONS: TrainingOptions = {
