@@ -27,6 +27,7 @@ import { collectText } from '../test/helpers/cli-io.js'
 import { customerColumns } from '../test/helpers/parquet.js'
 import { generateCustomers, toCsv } from '../test/helpers/synthetic.js'
 import { numberArgument, textArgument } from './arguments.js'
+import { perSecond } from './human-numbers.js'
 
 const ROWS = numberArgument('--rows', 1_000_000)
 const ROUNDS = numberArgument('--rounds', 3)
@@ -107,7 +108,7 @@ async function benchmark (): Promise<void> {
       const i = (round + k) % sides.length
       const measured = await runChild(sides[i] as Side)
       ;(samples[i] as Measured[]).push(measured)
-      console.log(`  round ${round + 1}: ${(sides[i] as Side).name.padEnd(18)} ${measured.rowsPerSecond} rows/s, peak RSS ${measured.maxRssMiB.toFixed(0)} MiB`)
+      console.log(`  round ${round + 1}: ${(sides[i] as Side).name.padEnd(18)} ${perSecond(measured.rowsPerSecond)} rows/s, peak RSS ${measured.maxRssMiB.toFixed(0)} MiB`)
     }
   }
   const first = samples[0] as Measured[]
@@ -115,7 +116,7 @@ async function benchmark (): Promise<void> {
     const xs = samples[i] as Measured[]
     const speed = xs.map((m) => m.rowsPerSecond)
     const rss = xs.map((m) => m.maxRssMiB)
-    let line = `${side.name.padEnd(18)} rows/s median ${median(speed)} (min ${Math.min(...speed)}, max ${Math.max(...speed)}), peak RSS median ${median(rss).toFixed(0)} MiB (max ${Math.max(...rss).toFixed(0)})`
+    let line = `${side.name.padEnd(18)} rows/s median ${perSecond(median(speed))} (min ${perSecond(Math.min(...speed))}, max ${perSecond(Math.max(...speed))}), peak RSS median ${median(rss).toFixed(0)} MiB (max ${Math.max(...rss).toFixed(0)})`
     if (i > 0) {
       const speedRatio = median(xs.map((m, r) => m.rowsPerSecond / (first[r] as Measured).rowsPerSecond))
       const rssRatio = median(xs.map((m, r) => m.maxRssMiB / (first[r] as Measured).maxRssMiB))

@@ -1,11 +1,12 @@
 // The OpenAPI document (/openapi.json, /openapi.yaml, the committed openapi.yaml) and the offline Swagger UI at /docs.
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { CUSTOMER_FIELDS, type FieldSpec } from '../src/domain/customer.js'
 import { parseCsvBatch } from '../src/http/csv-body.js'
 import { ERROR_CODES } from '../src/http/errors.js'
+import { DOCS_BRANDING, OPENAPI_INFO } from '../src/http/routes/docs.js'
 import { renderOpenApiYaml } from '../src/http/openapi-document.js'
 import { buildTestApp } from './helpers/app.js'
 import { committedStubModel } from './helpers/stub-model.js'
@@ -119,6 +120,37 @@ test('POST /predict/batch - the documented text/csv example, sent as is - 200 wi
   const response = await app.inject({ method: 'POST', url: '/predict/batch', payload: example, headers: { 'content-type': 'text/csv' } })
   assert.equal(response.statusCode, 200, response.body)
   assert.deepEqual(response.json<{ predictions: Array<{ customerId: string }> }>().predictions.map((p) => p.customerId), ['c-1042', 'c-1043'])
+})
+
+/** The customers with a customerId that `text` shows as JSON objects (curl examples in Markdown; answer shapes such as {"customerId"?, ...} are not JSON and are skipped). */
+function jsonCustomersIn (text: string): Array<Record<string, unknown>> {
+  return [...text.matchAll(/\{[^{}]*"customerId"[^{}]*\}/g)].flatMap((m) => {
+    try {
+      return [JSON.parse(m[0]) as Record<string, unknown>]
+    } catch {
+      return []
+    }
+  })
+}
+
+test('examples - a customerId both the OpenAPI examples and README.md or docs/ use - the same customer on both sides', async () => {
+  const customer = spec.components.schemas.Customer as SchemaJson & { properties: Record<string, { examples?: unknown[] }> }
+  const fromProperties = Object.fromEntries(Object.entries(customer.properties).map(([name, p]) => [name, p.examples?.[0]]))
+  const csvExample = operation('/predict/batch', 'post').requestBody?.content['text/csv']?.example as string
+  const openapi = [fromProperties, ...parseCsvBatch(csvExample, 10).customers] as Array<Record<string, unknown>>
+  assert.ok(openapi.every((c) => c.customerId !== undefined), 'every OpenAPI example has an id')
+  const root = new URL('../', import.meta.url)
+  const pages = ['README.md', ...(await readdir(new URL('docs/', root))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+  const values = (c: Record<string, unknown>): unknown[] => CUSTOMER_FIELDS.map((f) => c[f.name] ?? null)
+  let documented = 0
+  for (const page of pages) {
+    for (const shown of jsonCustomersIn(await readFile(new URL(page, root), 'utf8'))) {
+      documented++
+      const same = openapi.find((c) => c.customerId === shown.customerId)
+      if (same !== undefined) assert.deepEqual(values(shown), values(same), `${page}: ${String(shown.customerId)} differs from the OpenAPI example of that id`)
+    }
+  }
+  assert.ok(documented > 0, 'the README shows at least one customer as JSON')
 })
 
 test('GET /openapi.json - every operation - a unique camelCase operationId and security said (open routes: [])', () => {
@@ -317,6 +349,21 @@ test('GET /docs - Swagger UI - 200 HTML whose scripts and styles all load from t
     assert.equal(loaded.statusCode, 200, `${path}: ${loaded.statusCode}`)
     assert.ok(loaded.rawPayload.length > 0, path)
   }
+})
+
+test('GET /docs - branding - the API\'s title, its own logo and tab icon instead of Fastify\'s and Swagger\'s', async () => {
+  const { response } = await getFollowing('/docs')
+  assert.match(response.body, new RegExp(`<title>${OPENAPI_INFO.title}</title>`))
+  assert.match(response.body, /href="[^"]*theme\/favicon\.svg"/)
+  assert.doesNotMatch(response.body, /favicon-(16x16|32x32)\.png/, 'Swagger\'s tab icons')
+  const initializer = (await app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })).body
+  const fastifyLogo = await readFile(new URL('../node_modules/@fastify/swagger-ui/static/logo.svg', import.meta.url))
+  assert.ok(!initializer.includes(fastifyLogo.toString('base64')), 'Fastify\'s logo')
+  assert.ok(initializer.includes(DOCS_BRANDING.logo.content.toString('base64')), 'the service\'s logo')
+  assert.match(DOCS_BRANDING.logo.content.toString(), new RegExp(OPENAPI_INFO.title))
+  const icon = await app.inject({ method: 'GET', url: '/docs/static/theme/favicon.svg' })
+  assert.equal(icon.statusCode, 200)
+  assert.match(String(icon.headers['content-type']), /^image\/svg\+xml/)
 })
 
 test('GET /docs - Swagger UI initializer - loads the spec from this server, no external validator', async () => {

@@ -38,8 +38,8 @@ test('scoreCustomers - threshold, indices, targeting and explain - each applied 
   })
   assert.equal(result.threshold, 0.05)
   assert.deepEqual(result.predictions.map((p) => [p.index, p.willBuy, p.action, p.reasons?.length]), [[3, true, 'skip', 1], [7, true, 'target', 1]])
-  // Expected profit from the reported probabilities: 0.100000001 x 10 - 2 and 0.899999976 x 10 - 2.
-  assert.deepEqual(result.predictions.map((p) => Number(p.expectedProfit?.toFixed(9))), [-0.99999999, 6.99999976])
+  // Expected profit from the reported probabilities, in cents: 0.100000001 x 10 - 2 and 0.899999976 x 10 - 2.
+  assert.deepEqual(result.predictions.map((p) => p.expectedProfit), [-1, 7])
   assert.equal(result.targeting?.targeted, 1)
 })
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { planTargeting, targetingProblem } from '../src/scoring/targeting.js'
+import { planTargeting, roundMoney, targetingProblem } from '../src/scoring/targeting.js'
 import { buildTestApp, loadCommittedPredictor } from './helpers/app.js'
 import { generateCustomers } from './helpers/synthetic.js'
 
@@ -10,12 +10,46 @@ test('planTargeting - money figures - targets positive expected profit only, wit
   // V = 10, C = 2: profits 3, -1, 7, 0 (p = 0.2 is break-even: not targeted).
   const plan = planTargeting([0.5, 0.1, 0.9, 0.2], { contactCost: 2, conversionValue: 10 })
   assert.deepEqual(plan.actions, ['target', 'skip', 'target', 'skip'])
-  assert.deepEqual(plan.expectedProfits?.map((x) => Math.round(x * 1e9) / 1e9), [3, -1, 7, 0])
+  assert.deepEqual(plan.expectedProfits, [3, -1, 7, 0])
   assert.equal(plan.summary.targeted, 2)
-  assert.ok(Math.abs(plan.summary.expectedConversions - 1.4) < 1e-12)
-  assert.ok(Math.abs((plan.summary.expectedProfit as number) - 10) < 1e-12)
-  assert.ok(Math.abs((plan.summary.expectedProfitTargetAll as number) - 9) < 1e-12)
-  assert.ok(Math.abs(plan.summary.expectedBuyers - 1.7) < 1e-12)
+  assert.equal(plan.summary.expectedConversions, 1.4)
+  assert.equal(plan.summary.expectedProfit, 10)
+  assert.equal(plan.summary.expectedProfitTargetAll, 9)
+  assert.equal(plan.summary.expectedBuyers, 1.7)
+})
+
+test('planTargeting - money figures - rounded to cents, sums without float noise', () => {
+  // In floating point 0.1 x 3 = 0.30000000000000004 and 0.1 + 0.2 = 0.30000000000000004.
+  const plan = planTargeting([0.1, 0.2, 0.749477141], { contactCost: 0, conversionValue: 3 })
+  assert.deepEqual(plan.expectedProfits, [0.3, 0.6, 2.25])
+  assert.equal(plan.summary.expectedProfit, 3.15)
+  assert.equal(plan.summary.expectedProfitTargetAll, 3.15)
+  assert.equal(plan.summary.expectedConversions, 1.049477141)
+  const noisy = planTargeting([0.1, 0.2], { contactCost: 0, conversionValue: 1 })
+  assert.deepEqual([noisy.summary.expectedBuyers, noisy.summary.expectedProfit], [0.3, 0.3])
+  // 11.242157095000001 before rounding: the figure the issue showed.
+  assert.deepEqual(planTargeting([0.882810473], { contactCost: 2, conversionValue: 15 }).expectedProfits, [11.24])
+})
+
+test('planTargeting - an expected profit below half a cent - reported as 0 and not targeted, as the rule says', () => {
+  const plan = planTargeting([0.2003, 0.2006], { contactCost: 2, conversionValue: 10 })
+  assert.deepEqual(plan.expectedProfits, [0, 0.01])
+  assert.deepEqual(plan.actions, ['skip', 'target'])
+  assert.equal(Object.is(plan.expectedProfits?.[0], -0), false)
+})
+
+test('roundMoney - halves, negatives, zero - cents, never -0', () => {
+  assert.equal(roundMoney(11.242157095000001), 11.24)
+  assert.equal(roundMoney(-0.004), 0)
+  assert.equal(Object.is(roundMoney(-0.004), -0), false)
+  assert.equal(roundMoney(-1.236), -1.24)
+  assert.equal(roundMoney(2.5), 2.5)
+})
+
+test('planTargeting - rule text - "1 customer", not "1 customers"', () => {
+  assert.equal(planTargeting([0.1, 0.8], { budget: 1 }).summary.rule, 'target the 1 customer most likely to buy (budget 1)')
+  assert.equal(planTargeting([0.1, 0.8], { budget: 2 }).summary.rule, 'target the 2 customers most likely to buy (budget 2)')
+  assert.match(planTargeting([0.9], { contactCost: 1, conversionValue: 5, budget: 1 }).summary.rule, /, at most 1 customer$/)
 })
 
 test('planTargeting - money and budget - highest expected profit first, ties in input order', () => {
@@ -50,15 +84,17 @@ test('POST /predict/batch targeting - actions agree with the returned probabilit
   const targeted = body.predictions.filter((p) => p.action === 'target')
   assert.equal(targeted.length, body.targeting.targeted)
   assert.ok(targeted.length <= 40)
-  for (const p of body.predictions) assert.ok(Math.abs(p.expectedProfit - (p.probability * 12 - 3)) < 1e-9)
+  // Cents, as a person would write them down: probability x 12 - 3 rounded to 2 decimals.
+  for (const p of body.predictions) assert.equal(p.expectedProfit, Number((p.probability * 12 - 3).toFixed(2)) + 0)
   const worstTargeted = Math.min(...targeted.map((p) => p.expectedProfit))
   const bestSkipped = Math.max(-Infinity, ...body.predictions.filter((p) => p.action === 'skip').map((p) => p.expectedProfit))
   assert.ok(targeted.length > 0)
   assert.ok(targeted.every((p) => p.expectedProfit > 0))
   // Highest expected profit first: nobody skipped beats anybody targeted.
   assert.ok(worstTargeted >= bestSkipped, `${worstTargeted} < ${bestSkipped}`)
-  const sum = targeted.reduce((s, p) => s + p.expectedProfit, 0)
-  assert.ok(Math.abs(sum - (body.targeting.expectedProfit as number)) < 1e-6)
+  // The summary is the sum of the figures shown, to the cent.
+  const cents = targeted.reduce((s, p) => s + Math.round(p.expectedProfit * 100), 0)
+  assert.equal(body.targeting.expectedProfit, cents / 100)
 })
 
 test('POST /predict/batch targeting - bad figures - 400 naming the parameter', async () => {

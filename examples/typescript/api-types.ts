@@ -979,7 +979,7 @@ export interface operations {
             query?: {
                 /** @description Overrides the model's decision threshold for this request (e.g. 0.3): willBuy = probability >= threshold. */
                 threshold?: number;
-                /** @description Adds the top 3 reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability. A positive effect means this customer's value raises the probability compared with a typical value. */
+                /** @description Adds the top 3 reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability, to two decimals. A positive effect means this customer's value raises the probability compared with a typical value. Where the model's direction surprises, the reason's text adds what the training data shows (from the model card's dataQuirks, e.g. that no customer who had listened bought again). */
                 explain?: boolean;
                 /** @description Scores with this model version (a folder of the models root, see GET /models) instead of the current one: loaded and verified on first use, at most MAX_LOADED_MODELS versions kept in memory (least recently used dropped, never the current one). The answer's modelVersion says which version answered. Unknown version: 404 MODEL_VERSION_NOT_FOUND; a version whose files fail verification: 422 MODEL_VERSION_UNUSABLE naming the file. */
                 modelVersion?: string;
@@ -1021,20 +1021,28 @@ export interface operations {
                          * @example 0.34
                          */
                         threshold: number;
-                        /** @description With explain=true: the 3 fields that moved this probability most, largest effect first. */
+                        /** @description With explain=true: the 3 fields that moved this probability most, largest effect first (among effects that round to the same value, a field the training data explains first). */
                         reasons?: {
                             /** @enum {string} */
                             feature: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
                             /** @description This customer's value of the field. */
                             value: number | boolean | null;
                             /**
-                             * @description Signed change of probability with two decimals.
+                             * @description Change of probability with two decimals, signed; "0.00" when it rounds to zero (no "-0.00").
                              * @example +0.21
+                             * @example -0.05
+                             * @example 0.00
                              */
                             effect: string;
-                            /** @description The same change as a number. */
+                            /**
+                             * @description The same change as a number, rounded the same way.
+                             * @example 0.21
+                             */
                             effectValue: number;
-                            /** @example has not listened to any book yet */
+                            /**
+                             * @description The customer's value in plain words; where the direction surprises, followed by what the training data shows (once per customer).
+                             * @example has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again
+                             */
                             text: string;
                         }[];
                         /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). */
@@ -1145,10 +1153,10 @@ export interface operations {
                 modelVersion?: string;
                 /** @description Score the valid customers and list the invalid ones instead of rejecting the whole batch. */
                 partial?: boolean;
-                /** @description Adds the top 3 reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability. A positive effect means this customer's value raises the probability compared with a typical value. */
+                /** @description Adds the top 3 reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability, to two decimals. A positive effect means this customer's value raises the probability compared with a typical value. Where the model's direction surprises, the reason's text adds what the training data shows (from the model card's dataQuirks, e.g. that no customer who had listened bought again). */
                 explain?: boolean;
                 /**
-                 * @description Cost of contacting one customer. With conversionValue: each customer gets action "target" when probability x conversionValue - contactCost > 0 (highest expected profit first, within budget).
+                 * @description Cost of contacting one customer. With conversionValue: each customer gets action "target" when its expectedProfit, probability x conversionValue - contactCost rounded to cents (2 decimals), is > 0 (highest expected profit first, within budget).
                  * @example 2
                  */
                 contactCost?: number;
@@ -1216,22 +1224,33 @@ export interface operations {
                              * @enum {string}
                              */
                             action?: "target" | "skip";
-                            /** @description With contactCost + conversionValue: probability x conversionValue - contactCost. */
+                            /**
+                             * @description With contactCost + conversionValue: probability x conversionValue - contactCost, rounded to cents (2 decimals).
+                             * @example 11.24
+                             */
                             expectedProfit?: number;
-                            /** @description With explain=true: the 3 fields that moved this probability most, largest effect first. */
+                            /** @description With explain=true: the 3 fields that moved this probability most, largest effect first (among effects that round to the same value, a field the training data explains first). */
                             reasons?: {
                                 /** @enum {string} */
                                 feature: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
                                 /** @description This customer's value of the field. */
                                 value: number | boolean | null;
                                 /**
-                                 * @description Signed change of probability with two decimals.
+                                 * @description Change of probability with two decimals, signed; "0.00" when it rounds to zero (no "-0.00").
                                  * @example +0.21
+                                 * @example -0.05
+                                 * @example 0.00
                                  */
                                 effect: string;
-                                /** @description The same change as a number. */
+                                /**
+                                 * @description The same change as a number, rounded the same way.
+                                 * @example 0.21
+                                 */
                                 effectValue: number;
-                                /** @example has not listened to any book yet */
+                                /**
+                                 * @description The customer's value in plain words; where the direction surprises, followed by what the training data shows (once per customer).
+                                 * @example has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again
+                                 */
                                 text: string;
                             }[];
                             /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). */
@@ -1249,14 +1268,14 @@ export interface operations {
                         /** @description With contactCost + conversionValue and/or budget: the plan in figures. */
                         targeting?: {
                             customers: number;
-                            /** @description Sum of all probabilities. */
+                            /** @description Sum of all probabilities (to 9 decimals, as each probability is given). */
                             expectedBuyers: number;
                             targeted: number;
                             /** @description Sum of the targeted customers' probabilities. */
                             expectedConversions: number;
-                            /** @description Expected profit of the plan (null without money figures). */
+                            /** @description Expected profit of the plan: the sum of the targeted customers' expectedProfit, in cents (null without money figures). */
                             expectedProfit: number | null;
-                            /** @description Expected profit of contacting everyone (null without money figures). */
+                            /** @description Expected profit of contacting everyone: the sum of every customer's expectedProfit, in cents (null without money figures). */
                             expectedProfitTargetAll: number | null;
                             contactCost?: number | null;
                             conversionValue?: number | null;

@@ -2,6 +2,7 @@
 // one customer per row, read by the codec the score CLI and training use (domain/customer-csv.ts), so a
 // bad cell gets the same message here as there, naming data row, line and column as the file has them.
 import { CUSTOMER_ID_SCHEMA, type Customer } from '../domain/customer.js'
+import { counted } from '../domain/counted.js'
 import {
   CsvDataError, NO_DATA_ROWS_MESSAGE, convertRecord, isHeaderRecord, planColumns, problemPlace, readCsvRecords,
   type ColumnPlan, type CsvRecord, type RowProblem
@@ -100,7 +101,7 @@ export function parseCsvBatch (text: string, maxBatch: number): CsvBatch {
   const rows = records.length - 1
   if (rows === 0) throw invalidCsv(NO_DATA_ROWS_MESSAGE)
   if (rows > maxBatch) {
-    throw new ServiceError('BATCH_TOO_LARGE', `the CSV has ${rows} data rows, more than the limit of ${maxBatch} customers per batch (MAX_BATCH): ${LARGE_INPUT_HINT}`)
+    throw new ServiceError('BATCH_TOO_LARGE', `the CSV has ${counted(rows, 'data row')}, more than the limit of ${counted(maxBatch, 'customer')} per batch (MAX_BATCH): ${LARGE_INPUT_HINT}`)
   }
   const customers: Customer[] = []
   const rowIndexes: number[] = []

@@ -2,6 +2,7 @@
 // name, the batch size, the body's encoding. Each refuses with the app's own errors (errors.ts), which
 // the /v2 routes answer as {"error": "..."}.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { counted } from '../domain/counted.js'
 import { LARGE_INPUT_HINT, ServiceError } from './errors.js'
 import { parseJsonBody } from './json-body.js'
 
@@ -27,7 +28,7 @@ export function batchSizeCheck (maxBatch: number) {
         rows = Math.max(rows, declared, Array.isArray(input?.data) ? input.data.length : 0)
       }
     }
-    done(rows > maxBatch ? new ServiceError('BATCH_TOO_LARGE', `the tensors have ${rows} rows, more than the limit of ${maxBatch} customers (MAX_BATCH): ${LARGE_INPUT_HINT}`) : undefined)
+    done(rows > maxBatch ? new ServiceError('BATCH_TOO_LARGE', `the tensors have ${counted(rows, 'row')}, more than the limit of ${counted(maxBatch, 'customer')} (MAX_BATCH): ${LARGE_INPUT_HINT}`) : undefined)
   }
 }
 

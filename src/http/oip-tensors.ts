@@ -4,6 +4,7 @@
 // table as JSON and CSV bodies (fieldValueProblem, consistencyProblems): a row is refused for exactly
 // what would refuse that customer in POST /predict/batch.
 import { CUSTOMER_FIELDS, fieldValueProblem, type Customer, type FieldSpec } from '../domain/customer.js'
+import { counted } from '../domain/counted.js'
 import { apiNameOfKaggleColumn, consistencyProblems } from '../domain/customer-consistency.js'
 import type { ScoredCustomer } from '../scoring/score-customers.js'
 import type { ErrorDetail } from './errors.js'
@@ -143,7 +144,7 @@ function readColumns (inputs: readonly RequestInput[], problems: ErrorDetail[]):
     }
     if (rowCount === null) rowCount = { rows: values.length, from: field.name }
     else if (rowCount.rows !== values.length) {
-      problems.push({ path, message: `has ${values.length} rows but input ${rowCount.from} has ${rowCount.rows}: every input holds one value per customer` })
+      problems.push({ path, message: `has ${counted(values.length, 'row')} but input ${rowCount.from} has ${rowCount.rows}: every input holds one value per customer` })
       continue
     }
     columns.push({ field, datatype: input.datatype, values })

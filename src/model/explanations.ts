@@ -5,15 +5,18 @@
 // field at its reference. So a positive effect means this customer's value raises the probability
 // compared with a typical value, and moving the field to the reference moves the probability by
 // exactly -effect (the sign test in test/explain.test.ts checks this against the model).
+// Effects are given to two decimals, text and number alike; one that rounds to nothing reads "0.00".
+// Where the direction surprises (listening lowers the probability), the text says what the training
+// data shows, from the counts training stored in the card (card.dataQuirks).
 import { CUSTOMER_FIELDS, type CustomerFieldName, type CustomerInputs } from '../domain/customer.js'
-import type { FieldStatistics } from '../artefact/model-card.js'
+import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
 
 export interface Reason {
   readonly feature: CustomerFieldName
   readonly value: number | boolean | null
-  /** Signed change of probability, as text with two decimals ("+0.21", "-0.05"). */
+  /** Signed change of probability, as text with two decimals ("+0.21", "-0.05"); "0.00" when it rounds to zero. */
   readonly effect: string
-  /** The same change as a number. */
+  /** The same change as a number, rounded the same way. */
   readonly effectValue: number
   readonly text: string
 }
@@ -44,8 +47,75 @@ export function referenceValues (fields: readonly FieldStatistics[], reviewScore
   }
 }
 
+export const EFFECT_DECIMALS = 2
+const EFFECT_SCALE = 10 ** EFFECT_DECIMALS
+
+/** An effect as reported: rounded to EFFECT_DECIMALS places, never -0. */
+export function roundEffect (effect: number): number {
+  return Math.round(effect * EFFECT_SCALE) / EFFECT_SCALE + 0
+}
+
+/** The text of roundEffect(effect): "+0.21", "-0.05", and "0.00" rather than "-0.00" or "+0.00". */
+export function effectText (effect: number): string {
+  const rounded = roundEffect(effect)
+  if (rounded === 0) return (0).toFixed(EFFECT_DECIMALS)
+  return `${rounded > 0 ? '+' : '-'}${Math.abs(rounded).toFixed(EFFECT_DECIMALS)}`
+}
+
+/**
+ * A rule of the training data that explains a reason about some fields, said once per customer with
+ * the first of its fields among the reasons that it explains. Built from the card's data quirks (dataNotes).
+ */
+export interface DataNote {
+  readonly fields: readonly CustomerFieldName[]
+  /** Whether the rule explains this customer's reason whose effect, as reported, is `effect`. */
+  readonly explains: (c: CustomerInputs, effect: number, reference: ReferenceValues) => boolean
+  /** What the training data shows, with its counts (the quirk's finding). */
+  readonly finding: string
+}
+
+/** More than one book: the total length clearly above the average (as training counts them). */
+const severalBooks = (c: CustomerInputs): boolean => c.bookLengthTotalMinutes > c.bookLengthAvgMinutes * 1.0001
+
+/**
+ * The fields each data quirk explains and when, by the quirk ids training writes
+ * (src/training/data-quirks.ts; a test checks the committed card has them). Other ids are left out.
+ */
+const QUIRK_NOTES: Readonly<Record<string, Omit<DataNote, 'finding'>>> = {
+  // Always: it is why a listener's probability is near zero even where the effect against a typical
+  // customer (who has listened too) rounds to nothing, and why not listening raises it.
+  'listened-never-bought': { fields: ['minutesListened', 'completion'], explains: () => true },
+  // For a buyer of several books, and where a book length moves the probability (a length set to its
+  // typical value can make a one-book customer look like a buyer of several).
+  'several-books-bought-again': {
+    fields: ['bookLengthTotalMinutes', 'bookLengthAvgMinutes'],
+    explains: (c, effect) => severalBooks(c) || effect !== 0
+  },
+  // Only for a non-reviewer sent with a score other than the one non-reviewers carry.
+  'non-reviewer-score-bought-again': {
+    fields: ['reviewScore'],
+    explains: (c, _effect, reference) => !c.reviewed && typeof c.reviewScore === 'number' && Math.abs(c.reviewScore - Number(reference.reviewScore)) > 0.005
+  }
+}
+
+/** A finding as the second half of a sentence: no final period, a leading capital lowered ("Non-reviewers" -> "non-reviewers"). */
+function asClause (finding: string): string {
+  const text = finding.trim().replace(/\.$/, '')
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text
+}
+
+/** The notes explanations add, from a card's data quirks (none for cards trained before quirks were recorded). */
+export function dataNotes (quirks: readonly DataQuirk[]): DataNote[] {
+  return quirks.flatMap((quirk) => {
+    const known = QUIRK_NOTES[quirk.id]
+    return known === undefined ? [] : [{ ...known, finding: asClause(quirk.finding) }]
+  })
+}
+
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits
 const typical = (x: number | boolean, digits = 0): string => `typical ${round(Number(x), digits)}`
+/** Dollars as people write them: "$9.50", not "$9.5". */
+const dollars = (x: number | boolean): string => `$${Number(x).toFixed(2)}`
 
 /** Plain words for one field's value of this customer. */
 function describe (field: CustomerFieldName, c: CustomerInputs, reference: ReferenceValues): string {
@@ -59,9 +129,9 @@ function describe (field: CustomerFieldName, c: CustomerInputs, reference: Refer
         : `bought one book (${round(c.bookLengthTotalMinutes, 0)} minutes in total)`
     }
     case 'priceAvg':
-      return `paid $${round(c.priceAvg, 2)} per book on average (${typical(reference.priceAvg, 2)})`
+      return `paid ${dollars(c.priceAvg)} per book on average (typical ${dollars(reference.priceAvg)})`
     case 'priceTotal':
-      return `paid $${round(c.priceTotal, 2)} in total (${typical(reference.priceTotal, 2)})`
+      return `paid ${dollars(c.priceTotal)} in total (typical ${dollars(reference.priceTotal)})`
     case 'reviewed':
       return c.reviewed ? 'left a review' : 'has not left a review'
     case 'reviewScore':
@@ -90,21 +160,35 @@ export function occludedCustomers (customers: readonly CustomerInputs[], referen
 
 /** Top reasons per customer from its probability and the probabilities of its occluded copies. */
 export function reasonsFrom (
-  customers: readonly CustomerInputs[], probabilities: ArrayLike<number>, occludedProbabilities: ArrayLike<number>, reference: ReferenceValues
+  customers: readonly CustomerInputs[], probabilities: ArrayLike<number>, occludedProbabilities: ArrayLike<number>, reference: ReferenceValues,
+  notes: readonly DataNote[] = []
 ): Reason[][] {
   const fieldCount = CUSTOMER_FIELDS.length
   return customers.map((c, i) => {
     const p = probabilities[i] as number
+    const unsaid = [...notes]
     return CUSTOMER_FIELDS
-      .map((field, f) => ({ field: field.name, effect: p - (occludedProbabilities[i * fieldCount + f] as number) }))
-      .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))
+      .map((field, f) => {
+        const effect = p - (occludedProbabilities[i * fieldCount + f] as number)
+        const effectValue = roundEffect(effect)
+        const explained = notes.some((note) => note.fields.includes(field.name) && note.explains(c, effectValue, reference))
+        return { field: field.name, effect, effectValue, explained }
+      })
+      // Largest reported effect first; among equal ones (most often 0.00 each, for a customer no single
+      // field moves) a field the training data explains, then the larger unrounded effect.
+      .sort((a, b) => Math.abs(b.effectValue) - Math.abs(a.effectValue) || Number(b.explained) - Number(a.explained) || Math.abs(b.effect) - Math.abs(a.effect))
       .slice(0, REASONS_PER_CUSTOMER)
-      .map(({ field, effect }) => ({
-        feature: field,
-        value: (c as Record<string, number | boolean | null | undefined>)[field] ?? null,
-        effect: `${effect >= 0 ? '+' : '-'}${Math.abs(effect).toFixed(2)}`,
-        effectValue: effect,
-        text: describe(field, c, reference)
-      }))
+      .map(({ field, effect, effectValue }) => {
+        const k = unsaid.findIndex((note) => note.fields.includes(field) && note.explains(c, effectValue, reference))
+        const note = k === -1 ? null : unsaid.splice(k, 1)[0] as DataNote
+        const words = describe(field, c, reference)
+        return {
+          feature: field,
+          value: (c as Record<string, number | boolean | null | undefined>)[field] ?? null,
+          effect: effectText(effect),
+          effectValue,
+          text: note === null ? words : `${words}: ${note.finding}`
+        }
+      })
   })
 }

@@ -2,7 +2,7 @@
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
 import { MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
 import type { CustomerInputs } from '../domain/customer.js'
-import { occludedCustomers, reasonsFrom, referenceValues, type Reason, type ReferenceValues } from './explanations.js'
+import { dataNotes, occludedCustomers, reasonsFrom, referenceValues, type DataNote, type Reason, type ReferenceValues } from './explanations.js'
 import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
 import type { ModelCard } from '../artefact/model-card.js'
 import type { ServingModel } from './serving-model.js'
@@ -21,6 +21,8 @@ export class Predictor implements ServingModel {
   private readonly compiled: CompiledEnsemble | null
   /** Typical field values that explanations compare each customer with. */
   private readonly reference: ReferenceValues
+  /** What the training data shows where explanations surprise (the card's data quirks). */
+  private readonly notes: readonly DataNote[]
 
   constructor (artefact: LoadedArtefact) {
     this.model = artefact.model
@@ -30,6 +32,7 @@ export class Predictor implements ServingModel {
       ? 'compiled ensemble (float64 loops, fused wasm/cpu kernels)'
       : 'TensorFlow.js predictOnBatch (topology not the one training writes: ~100x slower for one row)'
     this.reference = referenceValues(artefact.card.features, artefact.preprocessing.reviewScoreImputation)
+    this.notes = dataNotes(artefact.card.dataQuirks ?? [])
     this.card = artefact.card
     this.reportHtml = artefact.reportHtml
     this.version = artefact.card.version
@@ -60,7 +63,7 @@ export class Predictor implements ServingModel {
   /** Top reasons per customer: each field moved to its reference value, the customer scored again. */
   explain (customers: readonly CustomerInputs[], probabilities: ArrayLike<number>): Reason[][] {
     const occluded = occludedCustomers(customers, this.reference)
-    return reasonsFrom(customers, probabilities, this.scoreMatrix(this.featureMatrix(occluded), occluded.length), this.reference)
+    return reasonsFrom(customers, probabilities, this.scoreMatrix(this.featureMatrix(occluded), occluded.length), this.reference, this.notes)
   }
 
   /**

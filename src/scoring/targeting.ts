@@ -1,5 +1,18 @@
 // Targeting decisions for a scored batch: whom to contact given what a contact costs, what a
 // conversion is worth and how many contacts the budget allows. Pure: probabilities in, plan out.
+// Money is reported in cents (2 decimals, whatever the currency) and decided on as reported; the sums
+// add the reported figures, so a spreadsheet summing the column gets the summary's number.
+import { counted } from '../domain/counted.js'
+import { PROBABILITY_DECIMALS } from './reported-probability.js'
+
+export const MONEY_DECIMALS = 2
+const CENTS = 10 ** MONEY_DECIMALS
+const BILLIONTHS = 10 ** PROBABILITY_DECIMALS
+
+/** A money figure as reported: rounded to MONEY_DECIMALS places (0.1 + 0.2 - 0 -> 0.3, never 0.30000000000000004 or -0). */
+export function roundMoney (amount: number): number {
+  return Math.round(amount * CENTS) / CENTS + 0
+}
 
 export interface TargetingOptions {
   /** Cost of contacting one customer (any currency). */
@@ -31,7 +44,7 @@ export interface TargetingSummary {
 
 export interface TargetingPlan {
   readonly actions: TargetingAction[]
-  /** p * conversionValue - contactCost per customer, or null without money figures. */
+  /** p * conversionValue - contactCost per customer, rounded to cents (roundMoney), or null without money figures. */
   readonly expectedProfits: number[] | null
   readonly summary: TargetingSummary
 }
@@ -49,47 +62,55 @@ export function targetingProblem (options: TargetingOptions): string | null {
   return null
 }
 
+/** Sum of probabilities, counted in billionths so that sums of reported probabilities carry no float noise. */
+function sumOfProbabilities (probabilities: ArrayLike<number>, indices: Iterable<number>): number {
+  let billionths = 0
+  for (const i of indices) billionths += Math.round((probabilities[i] as number) * BILLIONTHS)
+  return billionths / BILLIONTHS
+}
+
+/** Sum of money figures already in cents, counted in whole cents. */
+function sumOfMoney (amounts: readonly number[], indices: Iterable<number>): number {
+  let cents = 0
+  for (const i of indices) cents += Math.round((amounts[i] as number) * CENTS)
+  return cents / CENTS
+}
+
 /**
- * With money figures: target customers whose expected profit p * V - C is positive, highest first,
- * at most `budget` of them. With a budget alone: the `budget` most likely buyers.
+ * With money figures: target customers whose expected profit p * V - C, in cents, is positive, highest
+ * first, at most `budget` of them. With a budget alone: the `budget` most likely buyers.
  * Ties keep the input order, so the plan is deterministic.
  */
 export function planTargeting (probabilities: ArrayLike<number>, options: TargetingOptions): TargetingPlan {
   const n = probabilities.length
   const { contactCost, conversionValue, budget } = options
   const money = contactCost !== undefined && conversionValue !== undefined
-  const expectedProfits = money ? Array.from(probabilities, (p) => p * conversionValue - contactCost) : null
-  const score = (i: number): number => (expectedProfits !== null ? expectedProfits[i] as number : probabilities[i] as number)
+  const expectedProfits = money ? Array.from(probabilities, (p) => roundMoney(p * conversionValue - contactCost)) : null
   const candidates = Array.from({ length: n }, (_, i) => i)
     .filter((i) => expectedProfits === null || (expectedProfits[i] as number) > 0)
-    .sort((a, b) => score(b) - score(a) || a - b)
+    // By probability: the order of the unrounded expected profit (conversionValue >= 0), so customers
+    // that rounding to cents puts level keep the more likely buyer first.
+    .sort((a, b) => (probabilities[b] as number) - (probabilities[a] as number) || a - b)
   const chosen = candidates.slice(0, budget ?? candidates.length)
   const actions: TargetingAction[] = new Array<TargetingAction>(n).fill('skip')
-  let expectedConversions = 0
-  let expectedProfit = 0
-  for (const i of chosen) {
-    actions[i] = 'target'
-    expectedConversions += probabilities[i] as number
-    expectedProfit += expectedProfits?.[i] ?? 0
-  }
-  let expectedBuyers = 0
-  for (let i = 0; i < n; i++) expectedBuyers += probabilities[i] as number
+  for (const i of chosen) actions[i] = 'target'
+  const everyone = Array.from({ length: n }, (_, i) => i)
   return {
     actions,
     expectedProfits,
     summary: {
       customers: n,
-      expectedBuyers,
+      expectedBuyers: sumOfProbabilities(probabilities, everyone),
       targeted: chosen.length,
-      expectedConversions,
-      expectedProfit: money ? expectedProfit : null,
-      expectedProfitTargetAll: expectedProfits === null ? null : expectedProfits.reduce((s, x) => s + x, 0),
+      expectedConversions: sumOfProbabilities(probabilities, chosen),
+      expectedProfit: expectedProfits === null ? null : sumOfMoney(expectedProfits, chosen),
+      expectedProfitTargetAll: expectedProfits === null ? null : sumOfMoney(expectedProfits, everyone),
       contactCost: contactCost ?? null,
       conversionValue: conversionValue ?? null,
       budget: budget ?? null,
       rule: money
-        ? `target when probability x conversionValue - contactCost > 0, highest expected profit first${budget !== undefined ? `, at most ${budget}` : ''}`
-        : `target the ${chosen.length} customers most likely to buy (budget ${budget ?? n})`
+        ? `target when probability x conversionValue - contactCost, rounded to ${MONEY_DECIMALS} decimals, is > 0, highest expected profit first${budget !== undefined ? `, at most ${counted(budget, 'customer')}` : ''}`
+        : `target the ${counted(chosen.length, 'customer')} most likely to buy (budget ${budget ?? n})`
     }
   }
 }

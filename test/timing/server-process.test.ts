@@ -1,5 +1,6 @@
 // The real server process, once each way: a start-up failure exits 1 with one line naming the file,
-// and SIGTERM under load answers every accepted request whole, then exits 0. The other start-up
+// and SIGTERM under load answers every accepted request whole, then exits 0; a stop signal repeated at
+// once (as npm start delivers a Ctrl-C) drains once, another one exits at once. The other start-up
 // failures and the drain itself are tested in process (service.test.ts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -56,4 +57,28 @@ test('server - SIGTERM with batches in flight, then 5 MB explain answers asked f
   assert.ok(Date.now() - signalledAt < 10_000, 'exits within 10 s')
   assert.match(server.stdout(), /"signal":"SIGTERM".*"msg":"shutting down: readiness is 503, finishing in-flight requests"/)
   assert.match(server.stdout(), /"msg":"closed"/)
+})
+
+test('server - the same stop signal twice at once (npm start forwarding a Ctrl-C the server got too) - one drain, exit 0', async () => {
+  const server = startServer({ SHUTDOWN_DELAY_MS: '500' })
+  await waitUntilReady(server)
+  server.child.kill('SIGINT')
+  // The copy forwarded by npm comes once the first is being handled (sent together, the two would merge
+  // into one delivery): a few milliseconds later, well inside the server's 250 ms window.
+  while (!server.stdout().includes('shutting down')) await sleep(5)
+  server.child.kill('SIGINT')
+  assert.equal(await server.exited, 0, server.stdout() + server.stderr())
+  assert.equal(server.stdout().match(/"msg":"shutting down: readiness is 503/g)?.length, 1)
+  assert.doesNotMatch(server.stdout(), /second/)
+  assert.match(server.stdout(), /"msg":"closed"/)
+})
+
+test('server - another stop signal during the drain - exits 1 at once, without waiting for the drain', async () => {
+  const server = startServer({ SHUTDOWN_DELAY_MS: '20000' })
+  await waitUntilReady(server)
+  server.child.kill('SIGTERM')
+  server.child.kill('SIGINT')
+  assert.equal(await server.exited, 1, server.stdout() + server.stderr())
+  // Pending together, the two are delivered in signal-number order (SIGINT first), whichever was sent first.
+  assert.match(server.stdout(), /"signal":"SIG(INT|TERM)".*"msg":"second signal while shutting down: exiting now"/)
 })

@@ -65,8 +65,35 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
   })
 }
 
+/** The service's mark in the page's top bar (white on Swagger UI's dark bar), in place of Fastify's logo. */
+const WORDMARK_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="330" height="40" viewBox="0 0 330 40">
+<rect x="0" y="4" width="32" height="32" rx="6" fill="#2f7d5b"/>
+<text x="16" y="27.5" text-anchor="middle" font-family="system-ui, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="20" font-weight="700" fill="#fff">B</text>
+<text x="44" y="27.5" font-family="system-ui, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="20" font-weight="600" fill="#fff">${OPENAPI_INFO.title}</text>
+</svg>`
+
+/** The same mark's square as the tab icon, in place of Swagger's. */
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">
+<rect width="32" height="32" rx="6" fill="#2f7d5b"/>
+<text x="16" y="23.5" text-anchor="middle" font-family="system-ui, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="20" font-weight="700" fill="#fff">B</text>
+</svg>`
+
+/**
+ * Branding of GET /docs: the API's title as the page title, its own logo and tab icon. Everything is
+ * served by this server (the logo as a data: URL in the page's script), so the page works offline.
+ * The top bar's box for loading another document is hidden: this page documents this API only.
+ */
+export const DOCS_BRANDING = {
+  logo: { type: 'image/svg+xml', content: Buffer.from(WORDMARK_SVG) },
+  theme: {
+    title: OPENAPI_INFO.title,
+    favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(ICON_SVG) }],
+    css: [{ filename: 'theme.css', content: '.swagger-ui .topbar .download-url-wrapper { display: none; }\n' }]
+  }
+}
+
 export async function docsRoutes (app: FastifyInstance): Promise<void> {
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false }, ...DOCS_BRANDING })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
     return await reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true }))

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { listVersions } from '../../artefact/model-catalog.js'
 import type { Config } from '../../config.js'
+import { counted } from '../../domain/counted.js'
 import { VersionUnusableError, type ModelVersions } from '../../model/model-versions.js'
 import { scoreCustomers } from '../../scoring/score-customers.js'
 import { apiKeyHook } from '../api-key-auth.js'
@@ -144,7 +145,7 @@ export function inferenceProtocolV2Routes (config: Config, versions: ModelVersio
       schema: {
         summary: `${label} inference (Open Inference Protocol)`,
         description: [
-          `Scores up to ${config.maxBatch} customers (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch.`,
+          `Scores up to ${counted(config.maxBatch, 'customer')} (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch.`,
           'A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0).',
           'JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton\'s Python client sends none).'
         ].join(' '),

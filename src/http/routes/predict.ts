@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Customer } from '../../domain/customer.js'
+import { counted } from '../../domain/counted.js'
 import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
 import { LARGE_INPUT_HINT, ServiceError, type ErrorDetail } from '../errors.js'
@@ -93,7 +94,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, observeS
       schema: {
         summary: 'Score many customers',
         description: [
-          `Scores up to ${config.maxBatch} customers (MAX_BATCH) in one call; predictions come back in the order sent.`,
+          `Scores up to ${counted(config.maxBatch, 'customer')} (MAX_BATCH) in one call; predictions come back in the order sent.`,
           'Send JSON `{"customers": [...]}` or `text/csv` with a header row of the Customer field names or of the Kaggle column names',
           '(`ID,Book_length(mins)_overall,...`; a Target column is ignored).',
           'A batch with invalid customers is rejected whole and every problem is listed (up to 100) with its item index,',

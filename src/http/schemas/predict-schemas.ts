@@ -16,7 +16,7 @@ const thresholdParameter = {
 const explainParameter = {
   type: 'boolean',
   default: false,
-  description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability. A positive effect means this customer's value raises the probability compared with a typical value.`
+  description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability, to two decimals. A positive effect means this customer's value raises the probability compared with a typical value. Where the model's direction surprises, the reason's text adds what the training data shows (from the model card's dataQuirks, e.g. that no customer who had listened bought again).`
 } as const
 
 const modelVersionParameter = {
@@ -39,7 +39,7 @@ export const batchQuerySchema = {
     modelVersion: modelVersionParameter,
     partial: { type: 'boolean', default: false, description: 'Score the valid customers and list the invalid ones instead of rejecting the whole batch.' },
     explain: explainParameter,
-    contactCost: { type: 'number', minimum: 0, maximum: 1e9, description: 'Cost of contacting one customer. With conversionValue: each customer gets action "target" when probability x conversionValue - contactCost > 0 (highest expected profit first, within budget).', examples: [2] },
+    contactCost: { type: 'number', minimum: 0, maximum: 1e9, description: 'Cost of contacting one customer. With conversionValue: each customer gets action "target" when its expectedProfit, probability x conversionValue - contactCost rounded to cents (2 decimals), is > 0 (highest expected profit first, within budget).', examples: [2] },
     conversionValue: { type: 'number', minimum: 0, maximum: 1e9, description: 'Value of one customer who buys again, in the currency of contactCost.', examples: [15] },
     budget: { type: 'integer', minimum: 0, maximum: 100_000_000, description: 'Most customers to target. Alone (without money figures): the budget most likely buyers are targeted.', examples: [500] }
   }
@@ -60,16 +60,20 @@ const customerId = { type: ['string', 'integer'], description: 'Echo of the cust
 
 const reasons = {
   type: 'array',
-  description: `With explain=true: the ${REASONS_PER_CUSTOMER} fields that moved this probability most, largest effect first.`,
+  description: `With explain=true: the ${REASONS_PER_CUSTOMER} fields that moved this probability most, largest effect first (among effects that round to the same value, a field the training data explains first).`,
   items: {
     type: 'object',
     required: ['feature', 'value', 'effect', 'effectValue', 'text'],
     properties: {
       feature: { type: 'string', enum: CUSTOMER_FIELDS.map((f) => f.name) },
       value: { type: ['number', 'boolean', 'null'], description: 'This customer\'s value of the field.' },
-      effect: { type: 'string', description: 'Signed change of probability with two decimals.', examples: ['+0.21'] },
-      effectValue: { type: 'number', description: 'The same change as a number.' },
-      text: { type: 'string', examples: ['has not listened to any book yet'] }
+      effect: { type: 'string', description: 'Change of probability with two decimals, signed; "0.00" when it rounds to zero (no "-0.00").', examples: ['+0.21', '-0.05', '0.00'] },
+      effectValue: { type: 'number', description: 'The same change as a number, rounded the same way.', examples: [0.21] },
+      text: {
+        type: 'string',
+        description: 'The customer\'s value in plain words; where the direction surprises, followed by what the training data shows (once per customer).',
+        examples: ['has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again']
+      }
     }
   }
 } as const
@@ -97,7 +101,7 @@ const predictionSchema = {
     probability,
     willBuy,
     action: { type: 'string', enum: ['target', 'skip'], description: 'With contactCost + conversionValue and/or budget: whether to contact this customer.' },
-    expectedProfit: { type: 'number', description: 'With contactCost + conversionValue: probability x conversionValue - contactCost.' },
+    expectedProfit: { type: 'number', description: 'With contactCost + conversionValue: probability x conversionValue - contactCost, rounded to cents (2 decimals).', examples: [11.24] },
     reasons,
     warnings
   }
@@ -109,11 +113,11 @@ const targetingSummary = {
   required: ['customers', 'expectedBuyers', 'targeted', 'expectedConversions', 'expectedProfit', 'expectedProfitTargetAll', 'rule'],
   properties: {
     customers: { type: 'integer' },
-    expectedBuyers: { type: 'number', description: 'Sum of all probabilities.' },
+    expectedBuyers: { type: 'number', description: 'Sum of all probabilities (to 9 decimals, as each probability is given).' },
     targeted: { type: 'integer' },
     expectedConversions: { type: 'number', description: 'Sum of the targeted customers\' probabilities.' },
-    expectedProfit: { type: ['number', 'null'], description: 'Expected profit of the plan (null without money figures).' },
-    expectedProfitTargetAll: { type: ['number', 'null'], description: 'Expected profit of contacting everyone (null without money figures).' },
+    expectedProfit: { type: ['number', 'null'], description: 'Expected profit of the plan: the sum of the targeted customers\' expectedProfit, in cents (null without money figures).' },
+    expectedProfitTargetAll: { type: ['number', 'null'], description: 'Expected profit of contacting everyone: the sum of every customer\'s expectedProfit, in cents (null without money figures).' },
     contactCost: { type: ['number', 'null'] },
     conversionValue: { type: ['number', 'null'] },
     budget: { type: ['integer', 'null'] },
