@@ -10,6 +10,7 @@ import { CardReadError, listVersions, readCard, readCurrentVersion } from '../sr
 import { CURRENT_FILE, DEFAULT_MODELS_ROOT, VERSION_RULE, isValidVersion } from '../src/artefact/models-root.js'
 import { HISTORY_FILE, ROLLBACK_REASON, readHistory, recordPromotion, rollbackTarget } from '../src/artefact/promotion-history.js'
 import { CsvDataError, parseCustomerCsv } from '../src/domain/customer-csv.js'
+import { counted } from '../src/domain/counted.js'
 import type { CustomerInputs } from '../src/domain/customer.js'
 import { countPositives } from '../src/evaluation/classifier-metrics.js'
 import {
@@ -272,7 +273,7 @@ async function readLabelledFile (path: string): Promise<LabelledFile> {
   }
   const { customers, labels } = parseCustomerCsv(bytes, { requireTarget: true })
   if (!hasBothClasses(labels)) {
-    throw new InputError(`${path} cannot compare models: it needs buyers and non-buyers, found ${countPositives(labels)} buyers among ${labels.length} customers`)
+    throw new InputError(`${path} cannot compare models: it needs buyers and non-buyers, found ${counted(countPositives(labels), 'buyer')} among ${counted(labels.length, 'customer')}`)
   }
   return { path, customers, labels }
 }
