@@ -1,6 +1,7 @@
 // CLI: customer CSV or Parquet files of any length -> the same rows plus probability and willBuy, streamed
 // through the model; one file, or many (a directory, a warehouse unload) shared out between processes with
 // --shard. Run `npm run score -- --help` for the flags. main(argv, io) is exported for in-process tests.
+import { counted } from '../src/domain/counted.js'
 import { unlinkSync, type WriteStream } from 'node:fs'
 import { mkdir, open, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -291,7 +292,7 @@ function createProgressReporter (stderr: Writable & { readonly isTTY?: boolean }
   const line = (): string => {
     const ms = performance.now() - started
     const skipped = latest.rowsSkipped > 0 ? `, ${latest.rowsSkipped} skipped` : ''
-    return `score: ${label}${latest.rowsScored} rows scored${skipped}, ${rowsPerSecond(latest.rowsRead, ms)} rows/s, ${formatSeconds(ms)} s`
+    return `score: ${label}${counted(latest.rowsScored, 'row')} scored${skipped}, ${rowsPerSecond(latest.rowsRead, ms)} rows/s, ${formatSeconds(ms)} s`
   }
   const tty = stderr.isTTY === true
   const timer = setInterval(() => {
@@ -310,7 +311,7 @@ function createProgressReporter (stderr: Writable & { readonly isTTY?: boolean }
 
 function reportSkipped (summary: ScoringSummary, log: (line: string) => void): void {
   for (const problem of summary.problems.slice(0, LISTED_PROBLEMS)) log(`  skipped ${describeProblem(problem)}`)
-  if (summary.rowsSkipped > LISTED_PROBLEMS) log(`  ... and ${summary.rowsSkipped - LISTED_PROBLEMS} more skipped rows`)
+  if (summary.rowsSkipped > LISTED_PROBLEMS) log(`  ... and ${summary.rowsSkipped - LISTED_PROBLEMS} more skipped ${summary.rowsSkipped - LISTED_PROBLEMS === 1 ? 'row' : 'rows'}`)
 }
 
 /** Settings of a run that do not come from flags. */
@@ -436,7 +437,7 @@ async function scoreFile (run: FileRun, file: ScoreFile, input: OpenedInput, out
   const ms = performance.now() - started
   if (!args.quiet) {
     const where = file.output === '-' ? 'stdout' : file.output
-    log(`score: ${label}${summary.rowsScored} rows scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
+    log(`score: ${label}${counted(summary.rowsScored, 'row')} scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
   }
   reportSkipped(summary, log)
   return summary
@@ -524,7 +525,7 @@ async function scoreFiles (run: FileRun, plan: Extract<RunPlan, { kind: 'several
     }
   }
   const ms = performance.now() - started
-  if (!args.quiet) log(`score: ${plan.files.length} files, ${rowsScored} rows scored, ${rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(rowsRead, ms)} rows/s -> ${plan.outDir}`)
+  if (!args.quiet) log(`score: ${counted(plan.files.length, 'file')}, ${counted(rowsScored, 'row')} scored, ${rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(rowsRead, ms)} rows/s -> ${plan.outDir}`)
 }
 
 /**

@@ -146,7 +146,7 @@ test('scoreCsvStream - inputs it refuses - CsvDataError with a clear message', a
     ['', {}, /^the CSV input is empty$/],
     [`${HEADER},probability\n${oneRow},0.3\n`, {}, /^header already has column probability: is this file scored already\?$/],
     [`${HEADER}\n${oneRow}\n2,"1620,1620\n`, { skipInvalid: true }, /^not readable as CSV: Quote Not Closed/],
-    [`${HEADER}\n${oneRow.replace('0.5', '-1')}\n`, { skipInvalid: true }, /^no valid rows: all 1 rows were invalid$/],
+    [`${HEADER}\n${oneRow.replace('0.5', '-1')}\n`, { skipInvalid: true }, /^no valid rows: the only row was invalid$/],
     ['ID,Price_overall\n1,2\n', {}, /^header is missing columns/],
     // A record longer than MAX_RECORD_CHARS stops the parser instead of growing its buffer.
     [`${HEADER},note\n${oneRow},${'x'.repeat(MAX_RECORD_CHARS + 1)}\n`, { skipInvalid: true }, /^not readable as CSV: Max Record Size/]

@@ -309,6 +309,6 @@ export function parseCustomerCsv (text: string | Buffer, options: CsvReadOptions
     customers.push(result.customer)
     if (result.label !== null) labels.push(result.label)
   })
-  if (customers.length === 0) throw new CsvDataError(`no valid rows: all ${skipped.length} rows were invalid`, skipped)
+  if (customers.length === 0) throw new CsvDataError(`no valid rows: ${skipped.length === 1 ? 'the only row was' : `all ${skipped.length} rows were`} invalid`, skipped)
   return { layout: plan.layout, customers, labels, skipped }
 }

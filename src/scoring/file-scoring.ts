@@ -91,7 +91,7 @@ export class RowTally {
   /** Every row was read: refuses a file none of whose rows could be scored. */
   assertSomeScored (): void {
     if (this.rowsRead > 0 && this.rowsScored === 0) {
-      throw new CsvDataError(`no valid rows: all ${this.rowsRead} rows were invalid`, this.problems)
+      throw new CsvDataError(`no valid rows: ${this.rowsRead === 1 ? 'the only row was' : `all ${this.rowsRead} rows were`} invalid`, this.problems)
     }
   }
 
