@@ -132,7 +132,7 @@ test('POST /predict?explain=true - a customer who never listened - reasons name 
   assert.ok(listening !== undefined, JSON.stringify(body.reasons))
   assert.match(listening.text, /has not listened/)
   // Surprising to a reader (not listening raises the probability): the text says what the data shows.
-  assert.match(listening.text, /: [\d,]+ of the [\d,]+ training customers had listened to at least one minute; none of them bought again$/)
+  assert.match(listening.text, /: [\d,]+ of the [\d,]+ customers in the training file had listened to at least one minute; none of them bought again$/)
   assert.ok(listening.effectValue > 0)
   const plain = await app.inject({ method: 'POST', url: '/predict', payload: validCustomer({ minutesListened: 0, completion: 0 }) })
   assert.equal(plain.json().reasons, undefined)

@@ -1041,7 +1041,7 @@ export interface operations {
                             effectValue: number;
                             /**
                              * @description The customer's value in plain words; where the direction surprises, followed by what the training data shows (once per customer).
-                             * @example has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again
+                             * @example has not listened to any minute yet: 4,925 of the 11,971 customers in the training file had listened to at least one minute; none of them bought again
                              */
                             text: string;
                         }[];
@@ -1249,7 +1249,7 @@ export interface operations {
                                 effectValue: number;
                                 /**
                                  * @description The customer's value in plain words; where the direction surprises, followed by what the training data shows (once per customer).
-                                 * @example has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again
+                                 * @example has not listened to any minute yet: 4,925 of the 11,971 customers in the training file had listened to at least one minute; none of them bought again
                                  */
                                 text: string;
                             }[];

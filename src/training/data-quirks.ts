@@ -5,6 +5,7 @@ import type { CustomerInputs } from '../domain/customer.js'
 import type { DataQuirk } from '../artefact/model-card.js'
 
 const count = (n: number): string => n.toLocaleString('en-US')
+const customersText = (n: number): string => `${count(n)} ${n === 1 ? 'customer' : 'customers'}`
 const share = (part: number, whole: number): string => `${(whole === 0 ? 0 : (100 * part) / whole).toFixed(1)}%`
 
 interface Group { readonly customers: number, readonly buyers: number }
@@ -33,7 +34,8 @@ function boughtSeveralBooks (c: CustomerInputs): boolean {
 
 /**
  * The three rules of the Kaggle data (listening, several books, non-reviewer scores), each with its counts
- * in `customers`. A rule whose group is empty is left out. `usualNonReviewerScore` is the score the
+ * in `customers`: every labelled row of the training file, test split included (a rule of the data, not
+ * of one split). A rule whose group is empty is left out. `usualNonReviewerScore` is the score the
  * source gives non-reviewers (the model's imputation).
  */
 export function dataQuirks (customers: readonly CustomerInputs[], labels: readonly number[], usualNonReviewerScore: number): DataQuirk[] {
@@ -42,7 +44,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (listened.customers > 0) {
     quirks.push({
       id: 'listened-never-bought',
-      finding: `${count(listened.customers)} of the ${count(customers.length)} training customers had listened to at least one minute; ${buyersIn(listened)}.`,
+      finding: `${count(listened.customers)} of the ${count(customers.length)} customers in the training file had listened to at least one minute; ${buyersIn(listened)}.`,
       meaning: 'The model learned that listening goes with not buying again, so "has not listened to any minute yet" raises a probability and any listening lowers it. That is what the data shows, not a bug; it describes these customers, it does not say that listening causes anything.'
     })
   }
@@ -50,7 +52,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (several.customers > 0) {
     quirks.push({
       id: 'several-books-bought-again',
-      finding: `${count(several.customers)} training customers had bought more than one book (total length above the average length); ${buyersIn(several)}.`,
+      finding: `${customersText(several.customers)} in the training file had bought more than one book (total length above the average length); ${buyersIn(several)}.`,
       meaning: 'A total book length or total price above the average (more than one book) pushes the probability up strongly; for these customers the model is close to certain.'
     })
   }
@@ -58,7 +60,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (oddScore.customers > 0) {
     quirks.push({
       id: 'non-reviewer-score-bought-again',
-      finding: `Non-reviewers carry the score ${usualNonReviewerScore} in the source data; ${count(oddScore.customers)} non-reviewers carry another score, and ${buyersIn(oddScore)}.`,
+      finding: `Non-reviewers carry the score ${usualNonReviewerScore} in the source data; ${count(oddScore.customers)} ${oddScore.customers === 1 ? 'non-reviewer' : 'non-reviewers'} in the training file ${oddScore.customers === 1 ? 'carries' : 'carry'} another score, and ${buyersIn(oddScore)}.`,
       meaning: `Send no reviewScore (or null) for a customer who did not review: the model then uses ${usualNonReviewerScore}, as in training. A non-reviewer sent with another score looks like that small group to the model.`
     })
   }

@@ -63,12 +63,12 @@ export const IMPORTANCE_WITH_DIRECTION: readonly FeatureImportance[] = [
 export const QUIRKS: readonly DataQuirk[] = [
   {
     id: 'listened-never-bought',
-    finding: '5,612 of the 10,175 training customers had listened to at least one minute; none of them bought again.',
+    finding: '5,612 of the 10,175 customers in the training file had listened to at least one minute; none of them bought again.',
     meaning: 'The model learned that listening goes with not buying again. That is what the data shows, not a bug.'
   },
   {
     id: 'several-books-bought-again',
-    finding: '1,402 training customers had bought more than one book; every one of them bought again.',
+    finding: '1,402 customers in the training file had bought more than one book; every one of them bought again.',
     meaning: 'A total above the average pushes the probability up strongly.'
   }
 ]

@@ -72,7 +72,7 @@ const reasons = {
       text: {
         type: 'string',
         description: 'The customer\'s value in plain words; where the direction surprises, followed by what the training data shows (once per customer).',
-        examples: ['has not listened to any minute yet: 4,925 of the 11,971 training customers had listened to at least one minute; none of them bought again']
+        examples: ['has not listened to any minute yet: 4,925 of the 11,971 customers in the training file had listened to at least one minute; none of them bought again']
       }
     }
   }
