@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript'
 import * as client from '../examples/typescript/client.js'
+import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { EXAMPLE_PARQUET, exampleParquetBytes } from '../scripts/example-parquet.js'
 import { main as score } from '../scripts/score.js'
 import { runMain } from './helpers/cli-io.js'
@@ -130,6 +131,13 @@ test('examples/customers.csv - the sample - 3 synthetic customers under the API 
   const [header, ...rows] = (await readFile(CSV_URL, 'utf8')).trim().split('\n')
   assert.match(header ?? '', /^customerId,bookLengthAvgMinutes,/)
   assert.equal(rows.length, 3)
+})
+
+test('examples/sql/customers-for-scoring.sql - its aliases - customerId and every customer field, in the field table\'s order', async () => {
+  const sql = await readFile(new URL('../examples/sql/customers-for-scoring.sql', import.meta.url), 'utf8')
+  const select = sql.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n')
+  const aliases = [...select.matchAll(/\bAS\s+([A-Za-z]+)\b/g)].map((m) => m[1]).filter((name) => name !== 'c')
+  assert.deepEqual(aliases, ['customerId', ...CUSTOMER_FIELDS.map((f) => f.name)])
 })
 
 test('examples/customers.parquet - regenerated from customers.csv - the committed bytes, so the two samples cannot drift', async () => {
