@@ -1,8 +1,8 @@
 // Reason codes: which customer fields pushed a probability up or down, in plain words.
-// Method: occlusion against a reference customer. For each field, the field alone is set to its
+// Method: occlusion against a reference customer. For each field, the field is set to its
 // training-split reference value (the mean; false for `reviewed`; the imputed score for
-// `reviewScore`) and the customer is scored again; effect = probability - probability with the
-// field at its reference. So a positive effect means this customer's value raises the probability
+// `reviewScore`; one book for a total, an average moving with its total: see occlude) and the customer
+// is scored again; effect = probability - probability with the field at its reference. So a positive effect means this customer's value raises the probability
 // compared with a typical value, and moving the field to the reference moves the probability by
 // exactly -effect (the sign test in test/explain.test.ts checks this against the model).
 // Effects are given to two decimals, text and number alike; one that rounds to nothing reads "0.00".
@@ -85,11 +85,11 @@ const QUIRK_NOTES: Readonly<Record<string, Omit<DataNote, 'finding'>>> = {
   // Always: it is why a listener's probability is near zero even where the effect against a typical
   // customer (who has listened too) rounds to nothing, and why not listening raises it.
   'listened-never-bought': { fields: ['minutesListened', 'completion'], explains: () => true },
-  // For a buyer of several books, and where a book length moves the probability (a length set to its
-  // typical value can make a one-book customer look like a buyer of several).
+  // For a buyer of several books, on the totals: moving a total to "typical" (one book) is what
+  // changes the number of books (an average moves with its total, see occlude).
   'several-books-bought-again': {
-    fields: ['bookLengthTotalMinutes', 'bookLengthAvgMinutes'],
-    explains: (c, effect) => severalBooks(c) || effect !== 0
+    fields: ['bookLengthTotalMinutes', 'priceTotal'],
+    explains: (c) => severalBooks(c)
   },
   // Only for a non-reviewer sent with a score other than the one non-reviewers carry.
   'non-reviewer-score-bought-again': {
@@ -130,8 +130,10 @@ function describe (field: CustomerFieldName, c: CustomerInputs, reference: Refer
     }
     case 'priceAvg':
       return `paid ${dollars(c.priceAvg)} per book on average (typical ${dollars(reference.priceAvg)})`
-    case 'priceTotal':
-      return `paid ${dollars(c.priceTotal)} in total (typical ${dollars(reference.priceTotal)})`
+    case 'priceTotal': {
+      const books = c.priceAvg > 0 ? Math.round(c.priceTotal / c.priceAvg) : 1
+      return `paid ${dollars(c.priceTotal)} in total for ${books > 1 ? `${books} books` : 'one book'}`
+    }
     case 'reviewed':
       return c.reviewed ? 'left a review' : 'has not left a review'
     case 'reviewScore':
@@ -150,10 +152,38 @@ function describe (field: CustomerFieldName, c: CustomerInputs, reference: Refer
 }
 
 /** The customers to score for explanations: each field of each customer set to its reference, field by field. */
+/**
+ * The customer with one field set to its typical value, the other fields kept, except where fields are
+ * tied by what they mean: an average moves with its total so the number of books bought stays the same
+ * (a one-book customer given the typical average length would otherwise look like a buyer of several
+ * books, and the reason would blame the length); a total set to "typical" means one book, the typical
+ * customer's count, so it equals the average.
+ */
+export function occlude (c: CustomerInputs, field: CustomerFieldName, reference: ReferenceValues): CustomerInputs {
+  const books = (total: number, average: number): number => (average > 0 ? total / average : 1)
+  switch (field) {
+    case 'bookLengthAvgMinutes': {
+      const avg = Number(reference.bookLengthAvgMinutes)
+      return { ...c, bookLengthAvgMinutes: avg, bookLengthTotalMinutes: avg * books(c.bookLengthTotalMinutes, c.bookLengthAvgMinutes) }
+    }
+    case 'priceAvg': {
+      const avg = Number(reference.priceAvg)
+      return { ...c, priceAvg: avg, priceTotal: avg * books(c.priceTotal, c.priceAvg) }
+    }
+    case 'bookLengthTotalMinutes':
+      return { ...c, bookLengthTotalMinutes: c.bookLengthAvgMinutes }
+    case 'priceTotal':
+      return { ...c, priceTotal: c.priceAvg }
+    default:
+      return { ...c, [field]: reference[field] } as CustomerInputs
+  }
+}
+
+/** Every customer's occluded copies, CUSTOMER_FIELDS order, customer after customer. */
 export function occludedCustomers (customers: readonly CustomerInputs[], reference: ReferenceValues): CustomerInputs[] {
   const out: CustomerInputs[] = []
   for (const c of customers) {
-    for (const field of CUSTOMER_FIELDS) out.push({ ...c, [field.name]: reference[field.name] } as CustomerInputs)
+    for (const field of CUSTOMER_FIELDS) out.push(occlude(c, field.name, reference))
   }
   return out
 }

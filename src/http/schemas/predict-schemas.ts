@@ -16,7 +16,7 @@ const thresholdParameter = {
 const explainParameter = {
   type: 'boolean',
   default: false,
-  description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field alone is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore), the customer is scored again, and effect = probability - that probability, to two decimals. A positive effect means this customer's value raises the probability compared with a typical value. Where the model's direction surprises, the reason's text adds what the training data shows (from the model card's dataQuirks, e.g. that no customer who had listened bought again).`
+  description: `Adds the top ${REASONS_PER_CUSTOMER} reasons behind each probability. Method: occlusion against a typical customer - each field is set to its training-split reference value (mean; false for reviewed; the imputed score for reviewScore; one book for a total, while an average moves with its total so the number of books stays), the customer is scored again, and effect = probability - that probability, to two decimals. A positive effect means this customer's value raises the probability compared with a typical value. Where the model's direction surprises, the reason's text adds what the training data shows (from the model card's dataQuirks, e.g. that no customer who had listened bought again).`
 } as const
 
 const modelVersionParameter = {
