@@ -17,13 +17,13 @@ CSV_FILE = Path(__file__).resolve().parent.parent / "customers.csv"
 CUSTOMER = {
     "customerId": "demo-1",
     "bookLengthAvgMinutes": 1620,
-    "bookLengthTotalMinutes": 3240,
+    "bookLengthTotalMinutes": 1620,
     "priceAvg": 9.5,
-    "priceTotal": 19,
+    "priceTotal": 9.5,
     "reviewed": True,
     "reviewScore": 9,
     "completion": 0.45,
-    "minutesListened": 1458,
+    "minutesListened": 729,
     "supportRequests": 1,
     "lastVisitDaysAfterPurchase": 45,
 }
