@@ -94,3 +94,16 @@ test('POST /predict/batch - warned customers counted in the answer and in /metri
   assert.equal(count(after, 'field="supportRequests",code="OUT_OF_RANGE"') - count(before, 'field="supportRequests",code="OUT_OF_RANGE"'), 1)
   assert.equal(count(after, 'field="minutesListened",code="INCONSISTENT"') - count(before, 'field="minutesListened",code="INCONSISTENT"'), 1)
 })
+
+test('POST /predict - listened and bought two books (no customer in the committed model\'s data did both) - 200, warned UNSEEN_COMBINATION, counted', async () => {
+  const before = (await app.inject('/metrics')).body
+  const both = validCustomer({ bookLengthAvgMinutes: 1000, bookLengthTotalMinutes: 2000, priceAvg: 5, priceTotal: 10, completion: 0.5, minutesListened: 1000 })
+  const response = await app.inject({ method: 'POST', url: '/predict', payload: both })
+  assert.equal(response.statusCode, 200, response.body)
+  const warnings = response.json().warnings as Array<{ field: string, code: string, message: string }>
+  assert.deepEqual(warnings.map((w) => [w.field, w.code]), [['minutesListened', 'UNSEEN_COMBINATION']])
+  assert.match(warnings[0]?.message ?? '', /never bought again .* always did/)
+  const after = (await app.inject('/metrics')).body
+  const count = (text: string): number => Number(/^buy_again_input_warnings_total\{field="minutesListened",code="UNSEEN_COMBINATION"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+  assert.equal(count(after) - count(before), 1)
+})

@@ -2,7 +2,7 @@
 // flagged under its own name (the hot-path mask reads fields by position), and nothing else is.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { FieldStatistics } from '../src/artefact/model-card.js'
+import type { DataQuirk, FieldStatistics } from '../src/artefact/model-card.js'
 import { inputWarnings, trainingRanges } from '../src/scoring/input-warnings.js'
 import { validCustomer } from './helpers/app.js'
 
@@ -37,4 +37,25 @@ test('inputWarnings - every range-checked field below and above its range - one 
 test('inputWarnings - a field the card has no statistics for - never out of range', () => {
   const partial = trainingRanges(features.filter((f) => f.name !== 'supportRequests'))
   assert.equal(inputWarnings(validCustomer({ supportRequests: 10_000 }), partial), null)
+})
+
+const OPPOSITE_RULES: DataQuirk[] = [
+  { id: 'listened-never-bought', finding: 'f', meaning: 'm', group: { customers: 4925, buyers: 0 } },
+  { id: 'several-books-bought-again', finding: 'f', meaning: 'm', group: { customers: 548, buyers: 548 } }
+]
+
+test('inputWarnings - listened and bought two books, a card whose data never had both - one UNSEEN_COMBINATION', () => {
+  const withRules = trainingRanges(features, OPPOSITE_RULES)
+  // Consistent listening (completion x total = minutes), two books.
+  const both = validCustomer({ bookLengthAvgMinutes: 1000, bookLengthTotalMinutes: 2000, priceAvg: 5, priceTotal: 10, completion: 0.5, minutesListened: 1000 })
+  const warnings = inputWarnings(both, withRules) ?? []
+  assert.deepEqual(warnings.map((w) => [w.field, w.code]), [['minutesListened', 'UNSEEN_COMBINATION']])
+  assert.match(warnings[0]?.message ?? '', /no training customer had both/)
+  // Either alone is what the data has seen.
+  assert.equal(inputWarnings({ ...both, minutesListened: 0, completion: 0 }, withRules), null)
+  assert.equal(inputWarnings({ ...both, bookLengthTotalMinutes: 1000, priceTotal: 5, minutesListened: 500 }, withRules), null)
+  // A card without the counts, or whose data had a listener who bought again: no claim is made.
+  assert.equal(inputWarnings(both, training), null)
+  const seen = OPPOSITE_RULES.map((q) => q.id === 'listened-never-bought' ? { ...q, group: { customers: 4925, buyers: 3 } } : q)
+  assert.equal(inputWarnings(both, trainingRanges(features, seen)), null)
 })

@@ -42,6 +42,7 @@ test('dataQuirks - hand-made customers - counts each rule\'s group and its buyer
   ]
   const quirks = dataQuirks(customers, [0, 1, 1, 1, 0, 0], 8.91)
   assert.deepEqual(quirks.map((q) => q.id), ['listened-never-bought', 'several-books-bought-again', 'non-reviewer-score-bought-again'])
+  assert.deepEqual(quirks.map((q) => q.group), [{ customers: 2, buyers: 1 }, { customers: 1, buyers: 1 }, { customers: 1, buyers: 1 }])
   assert.match(quirks[0]?.finding ?? '', /^2 of the 6 customers in the training file had listened to at least one minute; 1 of them \(50\.0%\) bought again\.$/)
   assert.match(quirks[1]?.finding ?? '', /^1 customer in the training file had bought more than one book .*; every one of them bought again\.$/)
   assert.match(quirks[2]?.finding ?? '', /carry the score 8\.91 .*; 1 non-reviewer in the training file carries another score, and every one of them bought again\.$/)

@@ -644,6 +644,11 @@ export interface operations {
                             finding: string;
                             /** @description What it means for probabilities and reasons. */
                             meaning: string;
+                            /** @description The training-file customers the rule is about, and the buyers among them. */
+                            group?: {
+                                customers: number;
+                                buyers: number;
+                            };
                         }[];
                     } & {
                         [key: string]: unknown;
@@ -1045,12 +1050,12 @@ export interface operations {
                              */
                             text: string;
                         }[];
-                        /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). */
+                        /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
                         warnings?: {
                             /** @enum {string} */
                             field: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
                             /** @enum {string} */
-                            code: "OUT_OF_RANGE" | "INCONSISTENT";
+                            code: "OUT_OF_RANGE" | "INCONSISTENT" | "UNSEEN_COMBINATION";
                             /** @example priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars. */
                             message: string;
                         }[];
@@ -1253,12 +1258,12 @@ export interface operations {
                                  */
                                 text: string;
                             }[];
-                            /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). */
+                            /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
                             warnings?: {
                                 /** @enum {string} */
                                 field: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
                                 /** @enum {string} */
-                                code: "OUT_OF_RANGE" | "INCONSISTENT";
+                                code: "OUT_OF_RANGE" | "INCONSISTENT" | "UNSEEN_COMBINATION";
                                 /** @example priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars. */
                                 message: string;
                             }[];

@@ -66,6 +66,8 @@ export interface DataQuirk {
   readonly finding: string
   /** What it means for the model's probabilities and explanations. */
   readonly meaning: string
+  /** The customers the rule is about and the buyers among them; absent on cards written before. */
+  readonly group?: { readonly customers: number, readonly buyers: number }
 }
 
 export interface CalibrationBin {

@@ -2,11 +2,14 @@
 // about the wrong question. OUT_OF_RANGE: outside the training range, so the model clipped it (prices
 // in cents are the usual cause). INCONSISTENT: in all 4,925 training customers who listened,
 // minutesListened equals completion x bookLengthTotalMinutes (to float precision); more than 5% apart
-// means one of the three is not what the model learned from. Warnings never change a probability.
-import type { FieldStatistics } from '../artefact/model-card.js'
+// means one of the three is not what the model learned from. UNSEEN_COMBINATION: the customer has
+// listened and bought several books, which no training customer did when the card's data quirks say
+// every listener stayed away and every buyer of several books came back: the model then extrapolates
+// between two opposite rules. Warnings never change a probability.
+import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
 import type { CustomerFieldName, CustomerInputs } from '../domain/customer.js'
 
-export type WarningCode = 'OUT_OF_RANGE' | 'INCONSISTENT'
+export type WarningCode = 'OUT_OF_RANGE' | 'INCONSISTENT' | 'UNSEEN_COMBINATION'
 
 export interface InputWarning {
   readonly field: CustomerFieldName
@@ -15,7 +18,7 @@ export interface InputWarning {
 }
 
 /** Every warning code: metrics label values come from this closed set. */
-export const WARNING_CODES: readonly WarningCode[] = ['OUT_OF_RANGE', 'INCONSISTENT']
+export const WARNING_CODES: readonly WarningCode[] = ['OUT_OF_RANGE', 'INCONSISTENT', 'UNSEEN_COMBINATION']
 
 /** How far minutesListened may be from completion x bookLengthTotalMinutes, relative to the latter. */
 export const LISTENING_TOLERANCE = 0.05
@@ -34,17 +37,30 @@ export interface TrainingRanges {
   readonly ranges: readonly TrainingRange[]
   readonly mins: Float64Array
   readonly maxs: Float64Array
+  /**
+   * True when the training data had no customer who both listened and bought several books (every
+   * listener a non-buyer, every buyer of several books a buyer, by the card's data quirks); false for a
+   * card without those counts.
+   */
+  readonly listenerWithSeveralBooksUnseen: boolean
 }
 
-/** The training ranges of the range-checked fields, from the model card's field statistics. */
-export function trainingRanges (features: readonly FieldStatistics[]): TrainingRanges {
+function opposite (quirks: readonly DataQuirk[]): boolean {
+  const listened = quirks.find((q) => q.id === 'listened-never-bought')?.group
+  const several = quirks.find((q) => q.id === 'several-books-bought-again')?.group
+  return listened !== undefined && several !== undefined && listened.customers > 0 && several.customers > 0 &&
+    listened.buyers === 0 && several.buyers === several.customers
+}
+
+/** The training ranges of the range-checked fields (the model card's field statistics) and its data rules. */
+export function trainingRanges (features: readonly FieldStatistics[], quirks: readonly DataQuirk[] = []): TrainingRanges {
   const ranges = RANGE_CHECKED.map((field): TrainingRange => {
     const stats = features.find((f) => f.name === field)
     return stats === undefined
       ? { field, min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY, unit: '' }
       : { field, min: stats.min, max: stats.max, unit: stats.unit }
   })
-  return { ranges, mins: Float64Array.from(ranges, (r) => r.min), maxs: Float64Array.from(ranges, (r) => r.max) }
+  return { ranges, mins: Float64Array.from(ranges, (r) => r.min), maxs: Float64Array.from(ranges, (r) => r.max), listenerWithSeveralBooksUnseen: opposite(quirks) }
 }
 
 const round = (x: number): number => Number(x.toPrecision(6))
@@ -94,6 +110,13 @@ export function inputWarnings (customer: CustomerInputs, training: TrainingRange
       field: 'minutesListened',
       code: 'INCONSISTENT',
       message: `minutesListened ${round(listened)} differs by more than ${LISTENING_TOLERANCE * 100}% from completion x bookLengthTotalMinutes = ${round(expected)}; in the training data they are equal`
+    })
+  }
+  if (training.listenerWithSeveralBooksUnseen && listened > 0 && customer.bookLengthTotalMinutes > customer.bookLengthAvgMinutes * 1.0001) {
+    ;(warnings ??= []).push({
+      field: 'minutesListened',
+      code: 'UNSEEN_COMBINATION',
+      message: 'has listened (minutesListened > 0) and bought more than one book (bookLengthTotalMinutes above bookLengthAvgMinutes): no training customer had both; those who listened never bought again and those with several books always did, so this probability sits between two rules the model never saw meet'
     })
   }
   return warnings

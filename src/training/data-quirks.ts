@@ -44,6 +44,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (listened.customers > 0) {
     quirks.push({
       id: 'listened-never-bought',
+      group: listened,
       finding: `${count(listened.customers)} of the ${count(customers.length)} customers in the training file had listened to at least one minute; ${buyersIn(listened)}.`,
       meaning: 'The model learned that listening goes with not buying again, so "has not listened to any minute yet" raises a probability and any listening lowers it. That is what the data shows, not a bug; it describes these customers, it does not say that listening causes anything.'
     })
@@ -52,6 +53,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (several.customers > 0) {
     quirks.push({
       id: 'several-books-bought-again',
+      group: several,
       finding: `${customersText(several.customers)} in the training file had bought more than one book (total length above the average length); ${buyersIn(several)}.`,
       meaning: 'A total book length or total price above the average (more than one book) pushes the probability up strongly; for these customers the model is close to certain.'
     })
@@ -60,6 +62,7 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   if (oddScore.customers > 0) {
     quirks.push({
       id: 'non-reviewer-score-bought-again',
+      group: oddScore,
       finding: `Non-reviewers carry the score ${usualNonReviewerScore} in the source data; ${count(oddScore.customers)} ${oddScore.customers === 1 ? 'non-reviewer' : 'non-reviewers'} in the training file ${oddScore.customers === 1 ? 'carries' : 'carry'} another score, and ${buyersIn(oddScore)}.`,
       meaning: `Send no reviewScore (or null) for a customer who did not review: the model then uses ${usualNonReviewerScore}, as in training. A non-reviewer sent with another score looks like that small group to the model.`
     })

@@ -38,7 +38,14 @@ export function modelRoutes (versions: ModelVersions) {
                   properties: {
                     id: { type: 'string', description: 'Stable identifier, e.g. listened-never-bought.' },
                     finding: { type: 'string', description: 'What the data shows, with counts.' },
-                    meaning: { type: 'string', description: 'What it means for probabilities and reasons.' }
+                    meaning: { type: 'string', description: 'What it means for probabilities and reasons.' },
+                    group: {
+                      type: 'object',
+                      description: 'The training-file customers the rule is about, and the buyers among them.',
+                      additionalProperties: false,
+                      required: ['customers', 'buyers'],
+                      properties: { customers: { type: 'integer', minimum: 0 }, buyers: { type: 'integer', minimum: 0 } }
+                    }
                   }
                 }
               }
