@@ -333,6 +333,13 @@ test('renderOpenApiYaml - generated document - the same routes and Customer sche
   assert.deepEqual(rendered.components.schemas.Customer, spec.components.schemas.Customer)
 })
 
+test('GET / - the first address a newcomer types - 302 to /docs, and not an operation of the document', async () => {
+  const response = await app.inject({ method: 'GET', url: '/' })
+  assert.equal(response.statusCode, 302)
+  assert.equal(response.headers.location, '/docs')
+  assert.equal(spec.paths['/'], undefined)
+})
+
 test('GET /docs - Swagger UI - 200 HTML whose scripts and styles all load from this server', async () => {
   const { url, response } = await getFollowing('/docs')
   assert.equal(response.statusCode, 200)

@@ -12,12 +12,12 @@ export const OPENAPI_INFO = {
     'Calibrated probabilities that an audiobook customer buys again within the next 6 months.',
     'Probabilities are honest: averaged over many customers they match the observed buy-again rate, so they can be',
     'summed into expected buyers and budgets. `willBuy` compares the probability with the model\'s threshold',
-    '(chosen on validation data to maximize F1; see GET /model) or with `?threshold=`.',
+    '(chosen to maximize F1 on out-of-fold predictions of the training customers; see GET /model) or with `?threshold=`.',
     'Every client error is JSON with `statusCode`, `error`, `code`, `message` (naming the field path and batch index) and `requestId`;',
     'every answer carries the `x-request-id` header.',
     // Said once here rather than as a 404 under every operation: an unknown path belongs to no
     // operation, and a client generated from this document only calls the listed ones.
-    'A path not listed here answers 404 NOT_FOUND with the same Error body.'
+    'A path not listed here answers 404 NOT_FOUND with the same Error body (GET / redirects to the /docs page).'
   ].join(' '),
   // package.json is private with no licence: the API is not published for reuse. OpenAPI 3.1 wants an
   // SPDX identifier or a URL; LicenseRef- is SPDX's form for a licence of one's own.
@@ -94,6 +94,8 @@ export const DOCS_BRANDING = {
 
 export async function docsRoutes (app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false }, ...DOCS_BRANDING })
+  // The address a newcomer types first: to the page that lists everything, rather than a 404.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/docs', 302))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => {
     return await reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true }))

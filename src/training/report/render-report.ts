@@ -1,6 +1,7 @@
 // The model report: one self-contained HTML page (inline SVG charts and CSS, no scripts, no URLs) written
 // into the artefact as report.html at training time and served by GET /model/report. It opens with a
 // plain-language summary for a marketing analyst; the charts, tables, glossary and technical details follow.
+import { counted } from '../../domain/counted.js'
 import { captureAtTop, metricsAtThreshold, rocAuc } from '../../evaluation/classifier-metrics.js'
 import type { CrossValidationMetrics, EvaluationMetrics, ModelCard } from '../../artefact/model-card.js'
 import {
@@ -204,7 +205,7 @@ function factsList (card: Card): string {
     ['Base rate', `${percent(card.baseRate)} of training customers bought again`],
     ['Decision threshold', `${fixed(card.threshold, 4)}: ${card.thresholdMethod}`],
     ['Calibration', `${card.calibration.method} (slope ${fixed(card.calibration.slope, 3)}, intercept ${fixed(card.calibration.intercept, 3)})`],
-    ['Training', `seed ${card.training.seed}, ${card.training.members.length} network(s), ${fixed(card.training.seconds, 1)} s`],
+    ['Training', `seed ${card.training.seed}, ${counted(card.training.members.length, 'network')}, ${fixed(card.training.seconds, 1)} s`],
     ['Libraries', Object.entries(card.libraries).map(([name, version]) => `${name} ${version}`).join(', ') || 'not recorded']
   ]
   return `<dl class="facts">\n${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`
