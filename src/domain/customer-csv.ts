@@ -222,23 +222,38 @@ export function inconsistencyMessage (plan: ColumnPlan, cellText: (index: number
   }
 }
 
-/** Converts one data record; never throws. */
-export function convertRecord (plan: ColumnPlan, record: readonly string[], row: number, line: number): RowResult {
-  const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line, column, message } })
-  if (record.length !== plan.columnCount) return fail(null, `has ${record.length} columns, expected ${plan.columnCount}`)
+/**
+ * The customer fields of one row, each read by `valueAt` (the field's value, null for an absent optional
+ * one, or what is wrong with the cell) and checked against the field table. A problem names the column
+ * as the file's header does; a value the table refuses quotes the cell as `shownAt` gives it. Shared by
+ * CSV records and typed (Parquet) columns, so both refuse alike.
+ */
+export function convertFields (
+  plan: ColumnPlan, valueAt: (field: FieldSpec, index: number) => number | boolean | null | string, shownAt: (index: number) => string
+): { readonly customer: Record<string, unknown> } | { readonly column: string, readonly message: string } {
   const customer: Record<string, unknown> = {}
   const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as FieldSpec
     const index = plan.fieldIndex[i] as number
     const column = plan.header[index] ?? field.name
-    const parsed = index === -1 ? null : parseCell(field, record[index] as string)
-    if (typeof parsed === 'string') return fail(column, parsed)
+    const parsed = index === -1 ? null : valueAt(field, index)
+    if (typeof parsed === 'string') return { column, message: parsed }
     const problem = fieldValueProblem(field, parsed)
     // The cell as written: the reader finds it in the file.
-    if (problem !== null) return fail(column, `${problem}, got "${(record[index] as string).trim().slice(0, 40)}"`)
+    if (problem !== null) return { column, message: `${problem}, got "${shownAt(index).trim().slice(0, 40)}"` }
     if (parsed !== null) customer[field.name] = parsed
   }
+  return { customer }
+}
+
+/** Converts one data record; never throws. */
+export function convertRecord (plan: ColumnPlan, record: readonly string[], row: number, line: number): RowResult {
+  const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line, column, message } })
+  if (record.length !== plan.columnCount) return fail(null, `has ${record.length} columns, expected ${plan.columnCount}`)
+  const read = convertFields(plan, (field, index) => parseCell(field, record[index] as string), (index) => record[index] as string)
+  if ('message' in read) return fail(read.column, read.message)
+  const customer = read.customer
   const inconsistency = inconsistencyMessage(plan, (index) => record[index] ?? '', customer as Customer)
   if (inconsistency !== null) return fail(inconsistency.column, inconsistency.message)
   const id = idCell(plan, record)

@@ -1,8 +1,8 @@
 // Typed cells (what a Parquet file holds: numbers, bigints, booleans, strings, dates, nulls) -> customers,
 // through the CSV codec's column plan (customer-csv.ts), so the same column names are accepted and a bad
 // value gets the CSV path's message without the line: "row 3, column Completion: must be <= 1, got "1.5"".
-import { CUSTOMER_FIELDS, fieldValueProblem, type Customer, type FieldSpec } from './customer.js'
-import { inconsistencyMessage, parseCell, type ColumnPlan, type RowResult } from './customer-csv.js'
+import type { Customer, FieldSpec } from './customer.js'
+import { convertFields, inconsistencyMessage, parseCell, type ColumnPlan, type RowResult } from './customer-csv.js'
 
 /** Characters of a value quoted in a message, as the CSV codec quotes a cell. */
 const QUOTED_CHARS = 40
@@ -68,19 +68,9 @@ function labelValue (value: unknown): number | null {
 export function convertValues (plan: ColumnPlan, columns: ReadonlyArray<ArrayLike<unknown>>, r: number, row: number): RowResult {
   const fail = (column: string | null, message: string): RowResult => ({ ok: false, problem: { row, line: null, column, message } })
   const cell = (index: number): unknown => columns[index]?.[r]
-  const customer: Record<string, unknown> = {}
-  const fields = CUSTOMER_FIELDS as readonly FieldSpec[]
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as FieldSpec
-    const index = plan.fieldIndex[i] as number
-    const column = plan.header[index] ?? field.name
-    const value = index === -1 ? null : cell(index)
-    const parsed = index === -1 ? null : fieldValue(field, value)
-    if (typeof parsed === 'string') return fail(column, parsed)
-    const problem = fieldValueProblem(field, parsed)
-    if (problem !== null) return fail(column, `${problem}, got ${quoted(value)}`)
-    if (parsed !== null) customer[field.name] = parsed
-  }
+  const read = convertFields(plan, (field, index) => fieldValue(field, cell(index)), (index) => valueText(cell(index)))
+  if ('message' in read) return fail(read.column, read.message)
+  const customer = read.customer
   const inconsistency = inconsistencyMessage(plan, (index) => valueText(cell(index)), customer as Customer)
   if (inconsistency !== null) return fail(inconsistency.column, inconsistency.message)
   const id = plan.idIndex === -1 ? null : idValue(cell(plan.idIndex))
