@@ -10,6 +10,7 @@
 // data shows, from the counts training stored in the card (card.dataQuirks).
 import { CUSTOMER_FIELDS, type CustomerFieldName, type CustomerInputs } from '../domain/customer.js'
 import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
+import { QUIRK_IDS, boughtSeveralBooks, hasUnusualNonReviewerScore } from '../domain/data-rules.js'
 
 export interface Reason {
   readonly feature: CustomerFieldName
@@ -74,9 +75,6 @@ export interface DataNote {
   readonly finding: string
 }
 
-/** More than one book: the total length clearly above the average (as training counts them). */
-const severalBooks = (c: CustomerInputs): boolean => c.bookLengthTotalMinutes > c.bookLengthAvgMinutes * 1.0001
-
 /**
  * The fields each data quirk explains and when, by the quirk ids training writes
  * (src/training/data-quirks.ts; a test checks the committed card has them). Other ids are left out.
@@ -84,17 +82,17 @@ const severalBooks = (c: CustomerInputs): boolean => c.bookLengthTotalMinutes > 
 const QUIRK_NOTES: Readonly<Record<string, Omit<DataNote, 'finding'>>> = {
   // Always: it is why a listener's probability is near zero even where the effect against a typical
   // customer (who has listened too) rounds to nothing, and why not listening raises it.
-  'listened-never-bought': { fields: ['minutesListened', 'completion'], explains: () => true },
+  [QUIRK_IDS.listened]: { fields: ['minutesListened', 'completion'], explains: () => true },
   // For a buyer of several books, on the totals: moving a total to "typical" (one book) is what
   // changes the number of books (an average moves with its total, see occlude).
-  'several-books-bought-again': {
+  [QUIRK_IDS.severalBooks]: {
     fields: ['bookLengthTotalMinutes', 'priceTotal'],
-    explains: (c) => severalBooks(c)
+    explains: boughtSeveralBooks
   },
   // Only for a non-reviewer sent with a score other than the one non-reviewers carry.
-  'non-reviewer-score-bought-again': {
+  [QUIRK_IDS.unusualNonReviewerScore]: {
     fields: ['reviewScore'],
-    explains: (c, _effect, reference) => !c.reviewed && typeof c.reviewScore === 'number' && Math.abs(c.reviewScore - Number(reference.reviewScore)) > 0.005
+    explains: (c, _effect, reference) => hasUnusualNonReviewerScore(c, Number(reference.reviewScore))
   }
 }
 

@@ -8,6 +8,7 @@
 // between two opposite rules. Warnings never change a probability.
 import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
 import type { CustomerFieldName, CustomerInputs } from '../domain/customer.js'
+import { QUIRK_IDS, boughtSeveralBooks, hasListened } from '../domain/data-rules.js'
 
 export type WarningCode = 'OUT_OF_RANGE' | 'INCONSISTENT' | 'UNSEEN_COMBINATION'
 
@@ -46,8 +47,8 @@ export interface TrainingRanges {
 }
 
 function opposite (quirks: readonly DataQuirk[]): boolean {
-  const listened = quirks.find((q) => q.id === 'listened-never-bought')?.group
-  const several = quirks.find((q) => q.id === 'several-books-bought-again')?.group
+  const listened = quirks.find((q) => q.id === QUIRK_IDS.listened)?.group
+  const several = quirks.find((q) => q.id === QUIRK_IDS.severalBooks)?.group
   return listened !== undefined && several !== undefined && listened.customers > 0 && several.customers > 0 &&
     listened.buyers === 0 && several.buyers === several.customers
 }
@@ -112,7 +113,7 @@ export function inputWarnings (customer: CustomerInputs, training: TrainingRange
       message: `minutesListened ${round(listened)} differs by more than ${LISTENING_TOLERANCE * 100}% from completion x bookLengthTotalMinutes = ${round(expected)}; in the training data they are equal`
     })
   }
-  if (training.listenerWithSeveralBooksUnseen && listened > 0 && customer.bookLengthTotalMinutes > customer.bookLengthAvgMinutes * 1.0001) {
+  if (training.listenerWithSeveralBooksUnseen && hasListened(customer) && boughtSeveralBooks(customer)) {
     ;(warnings ??= []).push({
       field: 'minutesListened',
       code: 'UNSEEN_COMBINATION',

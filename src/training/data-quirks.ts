@@ -2,6 +2,7 @@
 // tell a marketer why an explanation may look backwards. The wording adapts to the counts; nothing here
 // is a hard-coded claim about a particular file.
 import type { CustomerInputs } from '../domain/customer.js'
+import { QUIRK_IDS, boughtSeveralBooks, hasListened, hasUnusualNonReviewerScore } from '../domain/data-rules.js'
 import type { DataQuirk } from '../artefact/model-card.js'
 
 const count = (n: number): string => n.toLocaleString('en-US')
@@ -27,11 +28,6 @@ function buyersIn (g: Group): string {
   return `${count(g.buyers)} of them (${share(g.buyers, g.customers)}) bought again`
 }
 
-/** A customer bought more than one book when the total length clearly exceeds the average. */
-function boughtSeveralBooks (c: CustomerInputs): boolean {
-  return c.bookLengthTotalMinutes > c.bookLengthAvgMinutes * 1.0001
-}
-
 /**
  * The three rules of the Kaggle data (listening, several books, non-reviewer scores), each with its counts
  * in `customers`: every labelled row of the training file, test split included (a rule of the data, not
@@ -40,10 +36,10 @@ function boughtSeveralBooks (c: CustomerInputs): boolean {
  */
 export function dataQuirks (customers: readonly CustomerInputs[], labels: readonly number[], usualNonReviewerScore: number): DataQuirk[] {
   const quirks: DataQuirk[] = []
-  const listened = group(customers, labels, (c) => c.minutesListened > 0)
+  const listened = group(customers, labels, hasListened)
   if (listened.customers > 0) {
     quirks.push({
-      id: 'listened-never-bought',
+      id: QUIRK_IDS.listened,
       group: listened,
       finding: `${count(listened.customers)} of the ${count(customers.length)} customers in the training file had listened to at least one minute; ${buyersIn(listened)}.`,
       meaning: 'The model learned that listening goes with not buying again, so "has not listened to any minute yet" raises a probability and any listening lowers it. That is what the data shows, not a bug; it describes these customers, it does not say that listening causes anything.'
@@ -52,16 +48,16 @@ export function dataQuirks (customers: readonly CustomerInputs[], labels: readon
   const several = group(customers, labels, boughtSeveralBooks)
   if (several.customers > 0) {
     quirks.push({
-      id: 'several-books-bought-again',
+      id: QUIRK_IDS.severalBooks,
       group: several,
       finding: `${customersText(several.customers)} in the training file had bought more than one book (total length above the average length); ${buyersIn(several)}.`,
       meaning: 'A total book length or total price above the average (more than one book) pushes the probability up strongly; for these customers the model is close to certain.'
     })
   }
-  const oddScore = group(customers, labels, (c) => !c.reviewed && c.reviewScore !== null && c.reviewScore !== undefined && Math.abs(c.reviewScore - usualNonReviewerScore) > 0.005)
+  const oddScore = group(customers, labels, (c) => hasUnusualNonReviewerScore(c, usualNonReviewerScore))
   if (oddScore.customers > 0) {
     quirks.push({
-      id: 'non-reviewer-score-bought-again',
+      id: QUIRK_IDS.unusualNonReviewerScore,
       group: oddScore,
       finding: `Non-reviewers carry the score ${usualNonReviewerScore} in the source data; ${count(oddScore.customers)} ${oddScore.customers === 1 ? 'non-reviewer' : 'non-reviewers'} in the training file ${oddScore.customers === 1 ? 'carries' : 'carry'} another score, and ${buyersIn(oddScore)}.`,
       meaning: `Send no reviewScore (or null) for a customer who did not review: the model then uses ${usualNonReviewerScore}, as in training. A non-reviewer sent with another score looks like that small group to the model.`
