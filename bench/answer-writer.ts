@@ -25,11 +25,11 @@ import { isDeepStrictEqual } from 'node:util'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ModelCard } from '../src/artefact/model-card.js'
 import { createRandom } from '../src/domain/seeded-random.js'
+import { batchAnswer, type BatchAnswer } from '../src/http/batch-answer.js'
 import { batchResponses } from '../src/http/schemas/predict-schemas.js'
 import type { ServingModel } from '../src/model/serving-model.js'
 import { probabilityText, roundProbability } from '../src/scoring/reported-probability.js'
 import type { ScoredCustomer } from '../src/scoring/score-customers.js'
-import type { TargetingSummary } from '../src/scoring/targeting.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
 import { textArgument } from './arguments.js'
 
@@ -37,15 +37,6 @@ const SIZE = 10_000
 const THRESHOLD = 0.36876457929611206
 const ROUNDS = Number(textArgument('--rounds') ?? 40)
 const AGAINST = textArgument('--against')
-
-/** The 200 answer of POST /predict/batch (batchResponses[200]). */
-export interface BatchAnswer {
-  readonly modelVersion: string
-  readonly threshold: number
-  readonly predictions: readonly ScoredCustomer[]
-  readonly targeting?: TargetingSummary | undefined
-  readonly errors?: ReadonlyArray<{ index: number, path: string, message: string }> | undefined
-}
 
 /** The serializer Fastify compiles for the batch route's 200 answer: same schema, default compiler and options as the app. */
 export async function batchAnswerSerializer (): Promise<(answer: BatchAnswer) => string> {
@@ -85,6 +76,7 @@ function handWrittenAnswer (answer: BatchAnswer): string {
   }
   out += ']'
   if (answer.targeting !== undefined) out += ',"targeting":' + JSON.stringify(answer.targeting)
+  out += ',"warnedCustomers":' + numberJson(answer.warnedCustomers)
   if (answer.errors !== undefined) out += ',"errors":' + JSON.stringify(answer.errors)
   return out + '}'
 }
@@ -106,15 +98,10 @@ function answer (kind: 'plain' | 'targeting' | 'index'): BatchAnswer {
     }
     return prediction
   })
-  return {
-    modelVersion: 'v20261127-1a2b3c4d',
-    threshold: THRESHOLD,
-    predictions,
-    targeting: kind !== 'targeting'
-      ? undefined
-      : { customers: SIZE, expectedBuyers: 4988.5, targeted: 8700, expectedConversions: 4700.25, expectedProfit: 53103.75, expectedProfitTargetAll: 54827.5, contactCost: 2, conversionValue: 15, budget: null, rule: 'target when probability x conversionValue - contactCost > 0' },
-    errors: kind === 'index' ? [] : undefined
-  }
+  const targeting = kind !== 'targeting'
+    ? undefined
+    : { customers: SIZE, expectedBuyers: 4988.5, targeted: 8700, expectedConversions: 4700.25, expectedProfit: 53103.75, expectedProfitTargetAll: 54827.5, contactCost: 2, conversionValue: 15, budget: null, rule: 'target when probability x conversionValue - contactCost > 0' }
+  return batchAnswer({ modelVersion: 'v20261127-1a2b3c4d', threshold: THRESHOLD, predictions, targeting, warnedCustomers: 0 }, kind === 'index' ? [] : undefined)
 }
 
 const median = (xs: number[]): number => {
@@ -182,9 +169,13 @@ function stubModel (): ServingModel {
 
 /** buildApp from a src/ directory (this tree's or --against's) with a stub model and silent logs. */
 async function appFrom (srcDir: string): Promise<FastifyInstance> {
-  const load = async (file: string): Promise<any> => await import(pathToFileURL(resolve(srcDir, file)).href)
-  const [{ buildApp }, { loadConfig }, { ModelHolder }] = await Promise.all([load('http/app.ts'), load('config.ts'), load('model/model-holder.ts')])
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' }), new ModelHolder(stubModel())) as FastifyInstance
+  const load = async <T>(file: string): Promise<T> => await import(pathToFileURL(resolve(srcDir, file)).href) as T
+  const [{ buildApp }, { loadConfig }, { ModelVersions }] = await Promise.all([
+    load<typeof import('../src/http/app.js')>('http/app.ts'),
+    load<typeof import('../src/config.js')>('config.ts'),
+    load<typeof import('../src/model/model-versions.js')>('model/model-versions.ts')
+  ])
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' }), ModelVersions.fixed(stubModel(), resolve(srcDir, '../models')))
   await app.ready()
   return app
 }

@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify'
 import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 import { loadConfig } from '../src/config.js'
 import { buildApp } from '../src/http/app.js'
-import { ModelHolder } from '../src/model/model-holder.js'
 import { ModelVersions } from '../src/model/model-versions.js'
 import type { Customer } from '../src/domain/customer.js'
 import { loadPredictor } from '../src/model/predictor.js'
@@ -77,7 +76,7 @@ class IgnoringWindow extends DriftWindow {
   override observe (): void {}
 }
 const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0' })
-const versions = new ModelVersions(new ModelHolder(predictor), { modelsRoot: DEFAULT_MODELS_ROOT, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('not in the benchmark')) })
+const versions = ModelVersions.fixed(predictor, DEFAULT_MODELS_ROOT)
 const apps = { on: await buildApp(config, versions), off: await buildApp(config, versions, { driftWindow: new IgnoringWindow(10_000) }) }
 const payloads = batches.map((customers) => JSON.stringify({ customers }))
 const REQUESTS = Math.max(2, Math.round(BATCHES / 2))

@@ -15,6 +15,7 @@ import { resolveCurrentDir } from '../src/artefact/artefact-store.js'
 import { loadPredictor } from '../src/model/predictor.js'
 import { roundProbability } from '../src/scoring/reported-probability.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
+import { batchAnswer } from '../src/http/batch-answer.js'
 import { batchAnswerSerializer } from './answer-writer.js'
 import { formatTable } from './results-table.js'
 
@@ -174,14 +175,16 @@ async function batchSplit (customers: Customer[]): Promise<Record<string, number
   // As the batch route does: probabilities rounded for the answer, written by Fastify's serializer
   // compiled from the route's response schema.
   const serializeAnswer = await batchAnswerSerializer()
-  const serialize = time(() => serializeAnswer({
+  const serialize = time(() => serializeAnswer(batchAnswer({
     modelVersion: predictor.version,
     threshold: predictor.threshold,
     predictions: Array.from(inference.value, (raw, i) => {
       const p = roundProbability(raw)
       return { customerId: customers[i]?.customerId, probability: p, willBuy: p >= predictor.threshold }
-    })
-  }), reps)
+    }),
+    targeting: undefined,
+    warnedCustomers: 0
+  })), reps)
   const explain = time(() => predictor.explain(customers, inference.value), quick ? 1 : 3)
   predictor.dispose()
   return { parseValidateMs: parse.ms, featuresMs: features.ms, inferenceMs: inference.ms, serializeMs: serialize.ms, explainMs: explain.ms, inProcessRowsPerSecond: customers.length / ((features.ms + inference.ms) / 1000) }

@@ -3,7 +3,6 @@
 // Usage: node --import tsx bench/serve.ts model|ceiling <port> [log level, default warn]
 import { buildApp } from '../src/http/app.js'
 import { loadConfig } from '../src/config.js'
-import { ModelHolder } from '../src/model/model-holder.js'
 import { ModelVersions } from '../src/model/model-versions.js'
 import { loadPredictor } from '../src/model/predictor.js'
 import type { ServingModel } from '../src/model/serving-model.js'
@@ -20,7 +19,7 @@ const { predictor: real } = await loadPredictor(config)
 const predictor: ServingModel = mode === 'model'
   ? real
   : { version: real.version, threshold: real.threshold, card: real.card, predict: async (customers) => new Float32Array(customers.length).fill(0.25) }
-const versions = new ModelVersions(new ModelHolder(predictor), { modelsRoot: config.modelsRoot, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('not in the benchmark')) })
+const versions = ModelVersions.fixed(predictor, config.modelsRoot)
 const app = await buildApp(config, versions)
 await app.listen({ port, host: '127.0.0.1' })
 if (mode === 'model') await real.warmUp()

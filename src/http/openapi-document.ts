@@ -4,7 +4,6 @@ import { buildApp } from './app.js'
 import { loadConfig } from '../config.js'
 import type { ModelCard } from '../artefact/model-card.js'
 import { DEFAULT_MODELS_ROOT } from '../artefact/models-root.js'
-import { ModelHolder } from '../model/model-holder.js'
 import { ModelVersions } from '../model/model-versions.js'
 import type { ServingModel } from '../model/serving-model.js'
 
@@ -16,9 +15,7 @@ const placeholder: ServingModel = {
 }
 
 export async function renderOpenApiYaml (): Promise<string> {
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), new ModelVersions(new ModelHolder(placeholder), {
-    modelsRoot: DEFAULT_MODELS_ROOT, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('placeholder'))
-  }))
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), ModelVersions.fixed(placeholder, DEFAULT_MODELS_ROOT))
   try {
     await app.ready()
     return app.swagger({ yaml: true })

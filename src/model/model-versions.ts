@@ -82,6 +82,16 @@ export class ModelVersions {
     this.log = options.log
   }
 
+  /**
+   * One model in service and nothing else: no version can be pinned (a ?modelVersion= is refused as
+   * unusable) and nothing is watched. For the OpenAPI document and the benchmarks.
+   */
+  static fixed (model: ServingModel, modelsRoot: string): ModelVersions {
+    return new ModelVersions(new ModelHolder(model), {
+      modelsRoot, maxLoaded: 1, pinned: true, load: async () => await Promise.reject(new Error('only the fixed model is served'))
+    })
+  }
+
   get lastReloadError (): ReloadError | null {
     return this.lastError
   }

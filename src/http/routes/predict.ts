@@ -7,6 +7,7 @@ import type { Customer } from '../../domain/customer.js'
 import { counted } from '../../domain/counted.js'
 import { CsvBatch, csvRowsRejected, parseCsvBatch } from '../csv-body.js'
 import { decodeUtf8Body } from '../json-body.js'
+import { batchAnswer } from '../batch-answer.js'
 import { LARGE_INPUT_HINT, ServiceError, type ErrorDetail } from '../errors.js'
 import type { ModelVersions } from '../../model/model-versions.js'
 import type { ScoredObserver } from '../scored-observer.js'
@@ -172,14 +173,7 @@ export function predictRoutes (config: Config, versions: ModelVersions, observeS
       observeScored(accepted, result)
       // Written by Fastify from batchResponses[200] (fast-json-stringify; undefined fields left out): a
       // hand-written writer measured no faster (bench/answer-writer.ts) and was removed.
-      return {
-        modelVersion: result.modelVersion,
-        threshold: result.threshold,
-        predictions: result.predictions,
-        targeting: result.targeting,
-        warnedCustomers: result.warnedCustomers,
-        errors: partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined
-      }
+      return batchAnswer(result, partial ? [...rejected].sort((a, b) => a[0] - b[0]).map(([index, d]) => ({ index, ...d })) : undefined)
     })
   }
 }
