@@ -133,3 +133,18 @@ test('POST /predict and /predict/batch - same customers - probabilities agree wi
     assert.equal(roundProbability(fromBatch.probability), fromBatch.probability)
   }
 })
+
+test('POST /predict/batch - float32 model outputs at the rounding edges - the wire numbers worked out by hand', async () => {
+  // Exact in float32: 2^-31 = 4.66e-10 rounds to 0 at 9 decimals, 2^-30 = 9.31e-10 to 1e-9,
+  // 1 - 2^-24 = 0.999999940395 to 0.99999994, 0.25 stays.
+  const outputs = [2 ** -31, 2 ** -30, 1 - 2 ** -24, 0.25]
+  const pinned = await buildTestApp(stubModel(outputs))
+  try {
+    const res = await pinned.inject({ method: 'POST', url: '/predict/batch', payload: { customers: outputs.map(() => validCustomer()) } })
+    assert.equal(res.statusCode, 200, res.body)
+    const texts = [...res.body.matchAll(/"probability":([^,}]*)/g)].map((m) => m[1])
+    assert.deepEqual(texts, ['0', '1e-9', '0.99999994', '0.25'])
+  } finally {
+    await pinned.close()
+  }
+})

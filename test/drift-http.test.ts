@@ -87,6 +87,7 @@ test('GET /model/drift - after POST /predict and /predict/batch (JSON and CSV) -
   const filling = await drift(app)
   assert.equal(filling.window, 400)
   assert.ok(Math.abs((filling.meanProbability as number) - probabilities.reduce((s, p) => s + p, 0) / 400) < 1e-9)
+  assert.deepEqual(Object.keys(filling.features), CUSTOMER_FIELDS.map((f) => f.name), 'every customer field, in order')
   for (const [field, feature] of Object.entries(filling.features)) {
     assert.ok(typeof feature.psi === 'number' && feature.psi >= 0, `${field}: ${feature.psi}`)
     assert.ok(Math.abs(feature.bins.reduce((s, b) => s + b.windowShare, 0) - 1) < 1e-9, field)

@@ -286,6 +286,7 @@ describe('score CLI with Parquet and many files', { concurrency: true }, () => {
     // The text column's good cells are read as the CSV codec reads them: the other rows scored as from CSV.
     const kept = data.customers.filter((_, i) => ![2, 4, 6, 8].includes(i))
     const expected = await predictor.predict(kept)
+    assert.equal(scoreCells(skip.stdout).length, kept.length, 'every kept row scored')
     scoreCells(skip.stdout).forEach(([p], i) => { assert.ok(Math.abs(Number(p) - (expected[i] as number)) <= 1e-6, `row ${i}`) })
   })
 
