@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js'
 import { buildApp } from '../src/http/app.js'
 import { ModelVersions } from '../src/model/model-versions.js'
 import type { Customer } from '../src/domain/customer.js'
-import { loadPredictor } from '../src/model/predictor.js'
+import { loadConfiguredModel } from '../src/model/model-loader.js'
 import { DriftWindow } from '../src/scoring/drift-window.js'
 import { scoreCustomers } from '../src/scoring/score-customers.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
@@ -20,7 +20,7 @@ const ROUNDS = numberArgument('--rounds', 30)
 const BATCHES = numberArgument('--batches', 10)
 const BATCH_SIZE = 10_000
 
-const { predictor } = await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
+const { predictor } = await loadConfiguredModel({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
 await predictor.warmUp()
 // Through JSON, as a request body reaches the route: plain objects of one shape.
 const batches: Customer[][] = Array.from({ length: 4 }, (_, i) => JSON.parse(JSON.stringify(generateCustomers(BATCH_SIZE, 100 + i).customers)) as Customer[])

@@ -12,7 +12,7 @@ import { Ajv } from 'ajv'
 import { DEFAULT_MODELS_ROOT } from '../src/artefact/models-root.js'
 import { customerJsonSchema, type Customer } from '../src/domain/customer.js'
 import { resolveCurrentDir } from '../src/artefact/artefact-store.js'
-import { loadPredictor } from '../src/model/predictor.js'
+import { loadConfiguredModel } from '../src/model/model-loader.js'
 import { roundProbability } from '../src/scoring/reported-probability.js'
 import { generateCustomers } from '../test/helpers/synthetic.js'
 import { batchAnswer } from '../src/http/batch-answer.js'
@@ -163,7 +163,7 @@ function time<T> (fn: () => T, reps: number): { ms: number, value: T } {
 
 /** Where the time of one 10,000-customer batch goes, measured in this process. */
 async function batchSplit (customers: Customer[]): Promise<Record<string, number>> {
-  const { predictor } = await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
+  const { predictor } = await loadConfiguredModel({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })
   const body = JSON.stringify({ customers })
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: false })
   ajv.addSchema(customerJsonSchema())

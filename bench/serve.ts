@@ -4,7 +4,7 @@
 import { buildApp } from '../src/http/app.js'
 import { loadConfig } from '../src/config.js'
 import { ModelVersions } from '../src/model/model-versions.js'
-import { loadPredictor } from '../src/model/predictor.js'
+import { loadConfiguredModel } from '../src/model/model-loader.js'
 import type { ServingModel } from '../src/model/serving-model.js'
 
 const [mode, portText, logLevel = 'warn'] = process.argv.slice(2)
@@ -15,7 +15,7 @@ if ((mode !== 'model' && mode !== 'ceiling') || !Number.isInteger(port)) {
 }
 // Output goes to the parent's pipe, which drains it; at warn nothing is written per request.
 const config = loadConfig({ LOG_LEVEL: logLevel, PORT: String(port) })
-const { predictor: real } = await loadPredictor(config)
+const { predictor: real } = await loadConfiguredModel(config)
 const predictor: ServingModel = mode === 'model'
   ? real
   : { version: real.version, threshold: real.threshold, card: real.card, predict: async (customers) => new Float32Array(customers.length).fill(0.25) }

@@ -6,14 +6,13 @@ import { ArtefactError } from './artefact/artefact-store.js'
 import { ConfigError, type Config } from './config.js'
 import { buildApp, type AppOptions } from './http/app.js'
 import { ModelHolder } from './model/model-holder.js'
-import { loadVerifiedModel } from './model/model-loader.js'
+import { loadConfiguredModel, loadVerifiedModel } from './model/model-loader.js'
 import { ModelVersions } from './model/model-versions.js'
-import { loadPredictor } from './model/predictor.js'
 
 export interface Service {
   /** Closing it drains (see http/graceful-close.ts), then disposes the model. */
   readonly app: FastifyInstance
-  /** Listens, warms the model up and turns readiness 200. On failure the app is closed (nothing listens). */
+  /** Listens and turns readiness 200 (the model is warm already). On failure the app is closed (nothing listens). */
   readonly start: () => Promise<void>
   /** The versions served: SIGHUP calls versions.reload('signal', true). */
   readonly versions: ModelVersions
@@ -22,9 +21,9 @@ export interface Service {
 /** How often models/CURRENT is read for a change (the contract: new answers within 5 s of it). */
 export const CURRENT_POLL_INTERVAL_MS = 1000
 
-/** Loads the configured model and builds the app around it; nothing listens yet. */
+/** Loads, verifies and warms up the configured model and builds the app around it; nothing listens yet. */
 export async function createService (config: Config, options: AppOptions = {}): Promise<Service> {
-  const { predictor, dir } = await withoutAddedCrashListeners(async () => await loadPredictor(config))
+  const { predictor, dir } = await withoutAddedCrashListeners(async () => await loadConfiguredModel(config))
   const models = new ModelHolder(predictor)
   const versions = new ModelVersions(models, {
     modelsRoot: config.modelsRoot,
@@ -56,17 +55,10 @@ export async function createService (config: Config, options: AppOptions = {}): 
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
       throw new ConfigError([`HOST/PORT: cannot listen on ${config.host}:${config.port} (${code})`])
     }
-    const started = performance.now()
-    try {
-      // Through the holder, so a close during warm-up (a signal) cannot dispose the model under it.
-      await models.use(async () => { await predictor.warmUp() })
-    } catch (err) {
-      await app.close()
-      throw err
-    }
+    // The model was verified and warmed up when it was loaded (loadConfiguredModel), as a reload's is.
     app.readiness.markReady()
     versions.startWatching(CURRENT_POLL_INTERVAL_MS)
-    app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, watchingCurrent: versions.watching, warmUpMs: Math.round(performance.now() - started) }, 'ready')
+    app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, watchingCurrent: versions.watching }, 'ready')
   }
   return { app, start, versions }
 }

@@ -2,8 +2,9 @@
 // hash, shapes: artefact-store.ts), the executor's golden check passed (compiled-ensemble.ts), warmed
 // up. Every failure is an ArtefactError naming the file, and nothing stays allocated after one, so a
 // bad version can be refused while another keeps serving.
-import { join } from 'node:path'
-import { ArtefactError, CARD_FILE, MODEL_FILE, loadArtefact } from '../artefact/artefact-store.js'
+import { basename, join } from 'node:path'
+import { ArtefactError, CARD_FILE, MODEL_FILE, loadArtefact, resolveCurrentDir } from '../artefact/artefact-store.js'
+import { initTensorFlow, type BackendName } from '../artefact/tensorflow.js'
 import { Predictor } from './predictor.js'
 
 /**
@@ -30,4 +31,16 @@ export async function loadVerifiedModel (dir: string, expectedVersion?: string):
     throw new ArtefactError(join(artefact.dir, MODEL_FILE), `fails its warm-up (${(err as Error).message})`)
   }
   return predictor
+}
+
+/**
+ * Selects the backend and loads the configured model the way a reload does: MODEL_DIR as it is, else
+ * the version models/CURRENT names, whose card must carry that version (so start-up and the CURRENT
+ * watch agree on what a directory is).
+ */
+export async function loadConfiguredModel (config: { readonly modelDir: string | null, readonly modelsRoot: string, readonly backend: BackendName }): Promise<{ predictor: Predictor, dir: string }> {
+  await initTensorFlow(config.backend)
+  if (config.modelDir !== null) return { predictor: await loadVerifiedModel(config.modelDir), dir: config.modelDir }
+  const dir = await resolveCurrentDir(config.modelsRoot)
+  return { predictor: await loadVerifiedModel(dir, basename(dir)), dir }
 }

@@ -6,8 +6,8 @@ import { dataNotes, occludedCustomers, reasonsFrom, referenceValues, type DataNo
 import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
 import type { ModelCard } from '../artefact/model-card.js'
 import type { ServingModel } from './serving-model.js'
-import { loadArtefact, resolveCurrentDir, type LoadedArtefact, type Preprocessing } from '../artefact/artefact-store.js'
-import { initTensorFlow, tf, type BackendName, type tfl } from '../artefact/tensorflow.js'
+import type { LoadedArtefact, Preprocessing } from '../artefact/artefact-store.js'
+import { tf, type tfl } from '../artefact/tensorflow.js'
 
 export class Predictor implements ServingModel {
   readonly version: string
@@ -83,11 +83,4 @@ export class Predictor implements ServingModel {
     this.compiled?.dispose()
     this.model.dispose()
   }
-}
-
-/** Selects the backend and loads the configured artefact (MODEL_DIR, else the version in models/CURRENT). */
-export async function loadPredictor (config: { readonly modelDir: string | null, readonly modelsRoot: string, readonly backend: BackendName }): Promise<{ predictor: Predictor, dir: string }> {
-  await initTensorFlow(config.backend)
-  const dir = config.modelDir ?? await resolveCurrentDir(config.modelsRoot)
-  return { predictor: new Predictor(await loadArtefact(dir)), dir }
 }

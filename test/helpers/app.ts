@@ -14,8 +14,8 @@ import type { ServingModel } from '../../src/model/serving-model.js'
  * here, on first use, so test files that use only stubs do not pay for it.
  */
 export async function loadCommittedPredictor (): Promise<Predictor> {
-  const { loadPredictor } = await import('../../src/model/predictor.js')
-  return (await loadPredictor({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })).predictor
+  const { loadConfiguredModel } = await import('../../src/model/model-loader.js')
+  return (await loadConfiguredModel({ modelDir: null, modelsRoot: DEFAULT_MODELS_ROOT, backend: 'wasm' })).predictor
 }
 
 /**

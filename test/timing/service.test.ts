@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import http, { type IncomingMessage } from 'node:http'
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, truncate, writeFile } from 'node:fs/promises'
 import type { AddressInfo, Socket } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
@@ -24,10 +24,10 @@ function listeningServerCount (): number {
 }
 
 /** Runs start-up as server.ts does and returns the stderr line it would print; fails if anything listens after. */
-async function startupFailure (env: Record<string, string>): Promise<string> {
+async function startupFailure (env: Record<string, string>, modelsRoot?: string): Promise<string> {
   const listeningBefore = listeningServerCount()
   try {
-    const service = await createService(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env }))
+    const service = await createService(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env }, modelsRoot))
     try {
       await service.start()
     } finally {
@@ -76,6 +76,14 @@ describe('service start-up', () => {
     const dir = await copyCommittedArtefact()
     await rm(join(dir, 'model.json'))
     assert.match(await startupFailure({ MODEL_DIR: dir }), /model\.json: file is missing/)
+  })
+
+  test('service - CURRENT names a copied folder that kept its old card - fails naming card.json, as a reload would', async () => {
+    const copy = await copyCommittedArtefact()
+    const root = dirname(copy)
+    await rename(copy, join(root, 'v-copied'))
+    await writeFile(join(root, 'CURRENT'), 'v-copied\n')
+    assert.match(await startupFailure({}, root), /card\.json: names version "v\d{8}-[0-9a-f]{8}", but its directory is v-copied/)
   })
 
   test('service - corrupt card.json - fails naming card.json', async () => {
