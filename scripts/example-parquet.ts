@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer'
-import { CUSTOMER_FIELDS, type Customer } from '../src/domain/customer.js'
+import { CUSTOMER_FIELDS, type Customer, type FieldSpec } from '../src/domain/customer.js'
+import { fieldOutputType } from '../src/scoring/file-scoring.js'
 import { parseCustomerCsv } from '../src/domain/customer-csv.js'
 import { isDirectRun } from './cli-args.js'
 
@@ -21,8 +22,8 @@ export function exampleParquetBytes (csv: Buffer = readFileSync(EXAMPLE_CSV)): B
     ...CUSTOMER_FIELDS.map((field): ColumnSource => ({
       name: field.name,
       data: column(field.name),
-      type: field.type === 'boolean' ? 'BOOLEAN' : field.type === 'integer' ? 'INT32' : 'DOUBLE',
-      nullable: field.name === 'reviewScore'
+      type: fieldOutputType(field),
+      nullable: (field as FieldSpec).optional === true
     }))
   ]
   return Buffer.from(parquetWriteBuffer({ columnData }))

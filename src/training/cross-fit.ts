@@ -2,11 +2,12 @@
 // customer is learned from by K-1 members and predicted, out of fold, by the one that never saw it.
 // The out-of-fold predictions are what calibration, the threshold and the cross-validated metrics use.
 import type { CustomerInputs } from '../domain/customer.js'
-import type { FeatureStats } from '../domain/features.js'
+import { fitStats, type FeatureStats } from '../domain/features.js'
 import { expectedCalibrationError, logLoss, mean, rocAuc } from '../evaluation/classifier-metrics.js'
-import type { FitOptions, FoldSpread } from '../artefact/model-card.js'
-import { asMatrix } from './feature-importance.js'
-import { fitWithEarlyStopping, predictMatrix, type EpochReport, type FitResult } from './fit.js'
+import type { FitOptions, FoldSpread, TrainingOptions } from '../artefact/model-card.js'
+import { applyPlattScaling, fitPlattScaling, type PlattScaling } from './calibrate.js'
+import { stratifiedFolds, stratifiedHoldout, type HoldoutIndices } from './split.js'
+import { asMatrix, fitWithEarlyStopping, predictMatrix, type EpochReport, type FitResult } from './fit.js'
 
 export interface CrossFitResult {
   /** One fitted member per fold, in fold order. The caller owns (and disposes) the models. */
@@ -24,8 +25,32 @@ export function spread (values: readonly number[]): FoldSpread {
   return { mean: m, std: Math.sqrt(variance) }
 }
 
-function pick<T> (items: readonly T[], indices: readonly number[]): T[] {
+export function pick<T> (items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i] as T)
+}
+
+/** Where the rows go: the held-out test split, the folds over the rest, and statistics of the rest. */
+export interface CrossFitPlan {
+  readonly holdout: HoldoutIndices
+  readonly folds: number[][]
+  readonly stats: FeatureStats
+}
+
+/** The split training and the hyperparameter search share, so the search ranks on the folds training uses. */
+export function planCrossFit (customers: readonly CustomerInputs[], labels: readonly number[], options: Pick<TrainingOptions, 'testFraction' | 'folds' | 'seed'>): CrossFitPlan {
+  const holdout = stratifiedHoldout(labels, options.testFraction, options.seed)
+  return {
+    holdout,
+    folds: stratifiedFolds(labels, holdout.rest, options.folds, options.seed),
+    stats: fitStats(pick(customers, holdout.rest)) // training rows only
+  }
+}
+
+/** Platt scaling fitted on the out-of-fold predictions (identity without `calibrate`), and those predictions after it. */
+export function calibrateOutOfFold (fitted: CrossFitResult, labels: readonly number[], calibrate: boolean): { calibration: PlattScaling, outOfFold: Float32Array, labels: number[] } {
+  const outOfFoldLabels = pick(labels, fitted.rows)
+  const calibration = calibrate ? fitPlattScaling(fitted.outOfFold, outOfFoldLabels) : { slope: 1, intercept: 0 }
+  return { calibration, outOfFold: applyPlattScaling(fitted.outOfFold, calibration), labels: outOfFoldLabels }
 }
 
 /**

@@ -1,15 +1,11 @@
 // Which customer fields the model leans on (permutation importance) and which way (rank correlation).
 import { CUSTOMER_FIELDS, type CustomerInputs } from '../domain/customer.js'
-import { FEATURE_COUNT, toMatrix, type FeatureStats } from '../domain/features.js'
+import type { FeatureStats } from '../domain/features.js'
 import { rocAuc } from '../evaluation/classifier-metrics.js'
 import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
 import type { FeatureImportance } from '../artefact/model-card.js'
 import type { tfl } from '../artefact/tensorflow.js'
-import { predictMatrix, type Matrix } from './fit.js'
-
-export function asMatrix (customers: readonly CustomerInputs[], stats: FeatureStats): Matrix {
-  return { values: toMatrix(customers, stats), rows: customers.length, columns: FEATURE_COUNT }
-}
+import { asMatrix, predictMatrix } from './fit.js'
 
 /** 1-based ranks, ties sharing their mean rank. */
 function ranks (values: ArrayLike<number>): Float64Array {
@@ -52,9 +48,10 @@ function fieldValue (c: CustomerInputs, name: keyof CustomerInputs, reviewScoreI
  * (features recomputed), and the rank correlation of the field with the predicted probability.
  */
 export function featureImportance (
-  model: tfl.LayersModel, stats: FeatureStats, customers: readonly CustomerInputs[], labels: readonly number[], seed: number, repeats = 3
+  model: tfl.LayersModel, stats: FeatureStats, customers: readonly CustomerInputs[], labels: readonly number[],
+  scores: Float32Array, seed: number, repeats = 3
 ): FeatureImportance[] {
-  const scores = predictMatrix(model, asMatrix(customers, stats))
+  // `scores`: the model's probabilities for these customers, already computed by the caller.
   const baseline = rocAuc(scores, labels)
   return CUSTOMER_FIELDS.map((field, f) => {
     let drop = 0

@@ -1,4 +1,6 @@
 // Builds the MLP and fits it with a seeded shuffle and early stopping that restores the best weights.
+import type { CustomerInputs } from '../domain/customer.js'
+import { FEATURE_COUNT, toMatrix, type FeatureStats } from '../domain/features.js'
 import { createRandom, shuffleInPlace } from '../domain/seeded-random.js'
 import { tf, tfl } from '../artefact/tensorflow.js'
 import type { FitOptions } from '../artefact/model-card.js'
@@ -58,6 +60,11 @@ export function buildMember (inputSize: number, member: number, options: Pick<Fi
   }))
   model.add(tfl.layers.activation({ name: memberProbabilityLayerName(member), activation: 'sigmoid' }))
   return model
+}
+
+/** Customers as the feature matrix the members learn from. */
+export function asMatrix (customers: readonly CustomerInputs[], stats: FeatureStats): Matrix {
+  return { values: toMatrix(customers, stats), rows: customers.length, columns: FEATURE_COUNT }
 }
 
 /** Probabilities for every row, in one call. */

@@ -2,12 +2,9 @@
 // the training rows (the test split stays unseen) and ranked by its out-of-fold log loss after Platt
 // scaling, the figure the served probabilities are judged by.
 import type { CustomerInputs } from '../domain/customer.js'
-import { fitStats } from '../domain/features.js'
 import { logLoss, rocAuc } from '../evaluation/classifier-metrics.js'
 import type { SearchRow, TrainingOptions } from '../artefact/model-card.js'
-import { applyPlattScaling, fitPlattScaling } from './calibrate.js'
-import { crossFit } from './cross-fit.js'
-import { stratifiedFolds, stratifiedHoldout } from './split.js'
+import { calibrateOutOfFold, crossFit, planCrossFit } from './cross-fit.js'
 
 export type { SearchRow }
 
@@ -43,17 +40,13 @@ export async function searchHyperparameters (
   customers: readonly CustomerInputs[], labels: readonly number[], options: TrainingOptions,
   candidates: readonly SearchCandidate[] = SEARCH_GRID, onRow: (row: SearchRow, done: number) => void = () => {}
 ): Promise<SearchRow[]> {
-  const holdout = stratifiedHoldout(labels, options.testFraction, options.seed)
-  const folds = stratifiedFolds(labels, holdout.rest, options.folds, options.seed)
-  const stats = fitStats(holdout.rest.map((i) => customers[i] as CustomerInputs))
+  const { folds, stats } = planCrossFit(customers, labels, options)
   const rows: SearchRow[] = []
   for (const candidate of candidates) {
     const started = performance.now()
     const fitted = await crossFit(customers, labels, folds, stats, { ...options, ...candidate })
     for (const member of fitted.members) member.model.dispose()
-    const outOfFoldLabels = fitted.rows.map((i) => labels[i] as number)
-    const platt = fitPlattScaling(fitted.outOfFold, outOfFoldLabels)
-    const calibrated = applyPlattScaling(fitted.outOfFold, platt)
+    const { calibration: platt, outOfFold: calibrated, labels: outOfFoldLabels } = calibrateOutOfFold(fitted, labels, options.calibrate)
     const row: SearchRow = {
       ...candidate,
       logLoss: logLoss(calibrated, outOfFoldLabels),
@@ -85,4 +78,4 @@ export function formatSearchTable (rows: readonly SearchRow[]): string {
   return [header, ...lines].join('\n') + '\n'
 }
 
-export const SEARCH_RANKING = 'out-of-fold log loss after Platt scaling, over the cross-fitting folds of the training rows'
+export const SEARCH_RANKING = 'out-of-fold log loss after Platt scaling (none with --no-calibrate), over the cross-fitting folds of the training rows'

@@ -2,7 +2,7 @@
 // -> Platt scaling and threshold on the out-of-fold predictions -> evaluation. No file I/O:
 // scripts/train.ts reads the CSV and writes the artefact.
 import type { CustomerInputs } from '../domain/customer.js'
-import { FEATURE_COUNT, fitStats, type FeatureStats } from '../domain/features.js'
+import { FEATURE_COUNT, type FeatureStats } from '../domain/features.js'
 import { bestF1Threshold, mean } from '../evaluation/classifier-metrics.js'
 import { evaluateScores } from '../evaluation/evaluate-scores.js'
 import type {
@@ -12,13 +12,12 @@ import type {
 import { fieldStatistics } from './field-statistics.js'
 import { inputDistribution } from './input-distribution.js'
 import { type tfl } from '../artefact/tensorflow.js'
-import { applyPlattScaling, fitPlattScaling, foldPlattIntoModel, type PlattScaling } from './calibrate.js'
+import { foldPlattIntoModel, type PlattScaling } from './calibrate.js'
 import { combineMembers } from './ensemble.js'
-import { predictMatrix, type EpochReport } from './fit.js'
-import { crossFit } from './cross-fit.js'
+import { asMatrix, predictMatrix, type EpochReport } from './fit.js'
+import { calibrateOutOfFold, crossFit, pick, planCrossFit } from './cross-fit.js'
 import { dataQuirks } from './data-quirks.js'
-import { asMatrix, featureImportance } from './feature-importance.js'
-import { stratifiedFolds, stratifiedHoldout } from './split.js'
+import { featureImportance } from './feature-importance.js'
 
 // hiddenUnits, l2 and dropout: the best of `npm run train -- --search` on audiobooks.csv (out-of-fold log
 // loss 0.2190, against 0.2198 for the former 16-8 with L2 1e-3 and 0.2229 for 16-8 without any
@@ -64,10 +63,6 @@ export interface TrainingResult {
 /** The data cannot train a model (one class only, too few rows): the user's to fix. */
 export class TrainingDataError extends Error {}
 
-function pick<T> (items: readonly T[], indices: readonly number[]): T[] {
-  return indices.map((i) => items[i] as T)
-}
-
 /** Refuses data that cannot be split into a test part and `folds` folds that each hold both classes. */
 function checkTrainable (labels: readonly number[], options: TrainingOptions): void {
   const positives = labels.filter((l) => l === 1).length
@@ -90,20 +85,16 @@ export async function trainModel (
 ): Promise<TrainingResult> {
   if (customers.length !== labels.length) throw new TrainingDataError('customers and labels differ in length')
   checkTrainable(labels, options)
-  const holdout = stratifiedHoldout(labels, options.testFraction, options.seed)
-  const folds = stratifiedFolds(labels, holdout.rest, options.folds, options.seed)
+  const { holdout, folds, stats } = planCrossFit(customers, labels, options)
   const trainCustomers = pick(customers, holdout.rest)
   const testCustomers = pick(customers, holdout.test)
   const testLabels = pick(labels, holdout.test)
-  const stats = fitStats(trainCustomers) // training rows only
   const trainingBaseRate = mean(pick(labels, holdout.rest))
 
   const fitted = await crossFit(customers, labels, folds, stats, options, onEpoch)
   const model = combineMembers(fitted.members.map((f) => f.model), FEATURE_COUNT)
-  const outOfFoldLabels = pick(labels, fitted.rows)
-  const calibration = options.calibrate ? fitPlattScaling(fitted.outOfFold, outOfFoldLabels) : { slope: 1, intercept: 0 }
+  const { calibration, outOfFold, labels: outOfFoldLabels } = calibrateOutOfFold(fitted, labels, options.calibrate)
   foldPlattIntoModel(model, calibration)
-  const outOfFold = applyPlattScaling(fitted.outOfFold, calibration)
   const { threshold } = bestF1Threshold(outOfFold, outOfFoldLabels)
 
   const testScores = predictMatrix(model, asMatrix(testCustomers, stats))
@@ -121,7 +112,7 @@ export async function trainModel (
     },
     test: evaluateScores(testScores, testLabels, threshold, trainingBaseRate, options.seed),
     testPredictions: { scores: testScores, labels: testLabels },
-    featureImportance: featureImportance(model, stats, testCustomers, testLabels, options.seed),
+    featureImportance: featureImportance(model, stats, testCustomers, testLabels, testScores, options.seed),
     fieldStatistics: fieldStatistics(trainCustomers),
     inputDistribution: inputDistribution(trainCustomers, { reviewScore: stats.reviewScoreImputation }),
     dataQuirks: dataQuirks(customers, labels, stats.reviewScoreImputation),
