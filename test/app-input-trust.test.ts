@@ -107,3 +107,13 @@ test('POST /predict - listened and bought two books (no customer in the committe
   const count = (text: string): number => Number(/^buy_again_input_warnings_total\{field="minutesListened",code="UNSEEN_COMBINATION"\} (\d+)$/m.exec(text)?.[1] ?? 0)
   assert.equal(count(after) - count(before), 1)
 })
+
+test('POST /predict/batch - the same warning on three customers - counted three times', async () => {
+  const before = (await app.inject('/metrics')).body
+  const over = validCustomer({ supportRequests: range('supportRequests').max + 1 })
+  const response = await app.inject({ method: 'POST', url: '/predict/batch', payload: { customers: [over, validCustomer(), over, over] } })
+  assert.equal(response.json().warnedCustomers, 3)
+  const after = (await app.inject('/metrics')).body
+  const count = (text: string): number => Number(/^buy_again_input_warnings_total\{field="supportRequests",code="OUT_OF_RANGE"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+  assert.equal(count(after) - count(before), 3)
+})

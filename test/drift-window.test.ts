@@ -159,6 +159,18 @@ test('DriftWindow - summary - the report\'s PSI per field, mean probability and 
   })
 })
 
+test('DriftWindow - summary asked again with nothing observed between - the same summary, made once; after more customers - a new one', () => {
+  const window = new DriftWindow(100)
+  window.observe(model, sample.slice(0, 50), scored(model, new Float64Array(50).fill(0.2)))
+  const first = window.summary(model)
+  assert.equal(window.summary(model), first, 'reused (a scrape reads it once per gauge)')
+  window.observe(model, sample.slice(0, 50), scored(model, new Float64Array(50).fill(0.6)))
+  const second = window.summary(model)
+  assert.notEqual(second, first)
+  assert.equal(second?.windowCustomers, 100)
+  assert.ok(Math.abs((second?.meanProbability as number) - 0.4) < 1e-12)
+})
+
 test('DriftWindow - capacity - a positive integer', () => {
   assert.throws(() => new DriftWindow(0), /positive integer/)
   assert.throws(() => new DriftWindow(1.5), /positive integer/)

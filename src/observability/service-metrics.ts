@@ -111,7 +111,7 @@ export class ServiceMetrics {
     this.registerDriftGauges(drift)
   }
 
-  /** Computed at scrape time from the window's summary (its bins are counted once per scrape, then reused). */
+  /** Computed at scrape time from the window's summary (made once per scrape: the window reuses it until it observes more). */
   private registerDriftGauges (drift: () => DriftGaugeValues | null): void {
     this.registry.registerMetric(new Gauge({
       name: 'buy_again_drift_window_customers',
@@ -182,11 +182,21 @@ export class ServiceMetrics {
 
   /** Counts the warnings of scored customers (field names and codes are closed sets). */
   observeWarnings (predictions: ReadonlyArray<{ readonly warnings?: ReadonlyArray<{ readonly field: string, readonly code: string }> | undefined }>): void {
+    // Tallied first, one increment per (field, code): a batch in cents warns on every customer, and
+    // prom-client hashes the labels on every inc (about 0.3 us each: 5 ms for 20,000 warnings).
+    let tally: Map<string, { field: string, code: string, count: number }> | null = null
     for (const prediction of predictions) {
       const warnings = prediction.warnings
       if (warnings === undefined) continue
-      for (const w of warnings) this.inputWarnings.inc({ field: w.field, code: w.code })
+      for (const w of warnings) {
+        tally ??= new Map()
+        const key = `${w.field} ${w.code}`
+        const entry = tally.get(key)
+        if (entry === undefined) tally.set(key, { field: w.field, code: w.code, count: 1 })
+        else entry.count++
+      }
     }
+    for (const { field, code, count } of tally?.values() ?? []) this.inputWarnings.inc({ field, code }, count)
   }
 
   /** Everything, in the Prometheus text format: prom-client's registry, then our histograms. */

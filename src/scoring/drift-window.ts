@@ -96,6 +96,8 @@ interface VersionWindow extends Reference {
   /** Customers observed since the window started, and that number when counts were last made. */
   observed: number
   countedAt: number
+  /** The last summary and `observed` when it was made: a scrape reads it once per gauge. */
+  summarized: { readonly at: number, readonly summary: DriftSummary } | null
   /** Slots holding a customer (they fill from 0; once full, every slot does). */
   filled: number
   /** The slot the next customer goes to (the oldest one's, once full). */
@@ -190,13 +192,16 @@ export class DriftWindow {
   summary (current: DriftModel): DriftSummary | null {
     const state = this.windowOf(current)
     if (state.columns === null) return null
+    if (state.summarized?.at === state.observed) return state.summarized.summary
     const n = state.filled
     const counts = this.countsOf(state)
     const psiByFeature: Record<string, number | null> = {}
     for (const field of state.columns.slice(0, COUNTED_FIELDS.length)) {
       psiByFeature[field.name] = n === 0 ? null : populationStabilityIndex(field.shares, windowSharesOf(counts, n, field))
     }
-    return { windowCustomers: n, meanProbability: meanOf(state), psiByFeature }
+    const summary = { windowCustomers: n, meanProbability: meanOf(state), psiByFeature }
+    state.summarized = { at: state.observed, summary }
+    return summary
   }
 
   /** Counts customers[first .. first + count) into slots next .. next + count, which do not wrap. */
@@ -252,6 +257,7 @@ export class DriftWindow {
       counts: new Int32Array(binCount),
       observed: 0,
       countedAt: 0,
+      summarized: null,
       filled: 0,
       next: 0
     }
