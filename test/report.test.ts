@@ -180,8 +180,17 @@ test('escapeHtml - markup and quotes - entities', () => {
   assert.equal(escapeHtml('<a href="x">\'&\'</a>'), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;')
 })
 
-/** Renders a card of `kind` from seeded predictions. */
-async function render (kind: 'cross-validated' | 'validation', overrides: Partial<ReportCard> = {}, testRows = 800): Promise<{ html: string, card: ReportCard, test: ReturnType<typeof skewedPredictions> }> {
+type Rendered = { html: string, card: ReportCard, test: ReturnType<typeof skewedPredictions> }
+/** The default cross-validated render, made once: six tests read it, and each render runs vega. */
+let defaultRender: Promise<Rendered> | undefined
+
+/** Renders a card of `kind` from seeded predictions (the default cross-validated one shared, read only). */
+async function render (kind: 'cross-validated' | 'validation', overrides: Partial<ReportCard> = {}, testRows = 800): Promise<Rendered> {
+  if (kind === 'cross-validated' && Object.keys(overrides).length === 0 && testRows === 800) return await (defaultRender ??= renderFresh(kind))
+  return await renderFresh(kind, overrides, testRows)
+}
+
+async function renderFresh (kind: 'cross-validated' | 'validation', overrides: Partial<ReportCard> = {}, testRows = 800): Promise<{ html: string, card: ReportCard, test: ReturnType<typeof skewedPredictions> }> {
   const test = skewedPredictions(testRows, 5)
   const card = handBuiltCard(kind, test, skewedPredictions(3000, 6), overrides)
   return { html: await renderReport({ card, testScores: test.scores, testLabels: test.labels }), card, test }
