@@ -21,6 +21,11 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync'
 ]
 const SCREENSHOT_DIR = join('bench', 'results')
+/**
+ * Full-page screenshots for a person to look at (BROWSER_SCREENSHOTS=1): they are not checked, and the
+ * three tall pages cost about 2 s of the suite.
+ */
+const SCREENSHOTS = process.env.BROWSER_SCREENSHOTS === '1'
 const VIEWPORT = { width: 1280, height: 900 }
 const STEP_TIMEOUT_MS = 15_000
 
@@ -139,7 +144,7 @@ test('browser - GET /model/report and /docs in headless Chromium - charts drawn,
     await app.listen({ port: 0, host: '127.0.0.1' })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT_MS })
-    await mkdir(SCREENSHOT_DIR, { recursive: true })
+    if (SCREENSHOTS) await mkdir(SCREENSHOT_DIR, { recursive: true })
     const opened = browser
 
     await t.test('GET /model/report - committed card: summary, five charts, tables, glossary, no errors', async () => {
@@ -151,7 +156,7 @@ test('browser - GET /model/report and /docs in headless Chromium - charts drawn,
       assert.equal(await page.locator('section#quirks').count(), hasQuirks ? 1 : 0, 'quirks section only when the card has quirks')
       const compared = card.metrics.crossValidation !== undefined || card.metrics.validation !== undefined
       assert.equal(await page.locator('table.confusion-matrix').count(), compared ? 2 : 1, 'confusion matrices')
-      await page.screenshot({ path: join(SCREENSHOT_DIR, 'report.png'), fullPage: true })
+      if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOT_DIR, 'report.png'), fullPage: true })
       assert.deepEqual(problems, [])
       await page.close()
     })
@@ -169,7 +174,7 @@ test('browser - GET /model/report and /docs in headless Chromium - charts drawn,
       assert.deepEqual(headers, ['Metric', 'Test', 'Out-of-fold (5 folds)', 'Per fold, mean ± std', 'How to read it'])
       assert.match(await page.locator('section#summary ol.drivers').innerText(), /Minutes listened: higher → less likely to buy again/)
       assert.ok(await page.locator('figure#importance .role-legend').count() > 0, 'direction legend drawn')
-      await page.screenshot({ path: join(SCREENSHOT_DIR, 'report-cross-fitted.png'), fullPage: true })
+      if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOT_DIR, 'report-cross-fitted.png'), fullPage: true })
       assert.deepEqual(problems, [])
       await page.close()
     })
@@ -180,7 +185,7 @@ test('browser - GET /model/report and /docs in headless Chromium - charts drawn,
       await predict.waitFor({ state: 'visible' })
       assert.ok(await page.locator('.opblock-get .opblock-summary-path[data-path="/model/report"]').isVisible(), 'GET /model/report listed')
       assert.ok(await page.locator('.opblock').count() >= 5, 'operations listed')
-      await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs.png'), fullPage: true })
+      if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs.png'), fullPage: true })
       assert.deepEqual(problems, [])
       await page.close()
     })
