@@ -31,6 +31,9 @@ export interface CliIo {
 /** Bad flags: the scripts print the message and a pointer to --help, and exit 2. */
 export class UsageError extends Error {}
 
+/** Files, data or a model the user has to fix (not the flags): the scripts print the message and exit 2. */
+export class InputError extends Error {}
+
 /** A refusal: the scripts print the message and exit EXIT_REFUSED, having changed nothing. */
 export class RefusedError extends Error {}
 

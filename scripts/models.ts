@@ -17,7 +17,7 @@ import {
   DEFAULT_LOG_LOSS_TOLERANCE, MAX_CALIBRATION_ERROR, hasBothClasses, labelledFileMetrics, promotionRefusals, type LabelledFileMetrics
 } from '../src/evaluation/promotion-gate.js'
 import type { Predictor } from '../src/model/predictor.js'
-import { EXIT_OK, RefusedError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
+import { EXIT_OK, InputError, RefusedError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
 
 const HELP = `Usage: npm run models -- <command> [options]
 
@@ -51,9 +51,6 @@ failing verification, the --data comparison, nothing to roll back to, an unknown
 and HISTORY unchanged) or an unexpected error (with the stack); 2 bad usage or an unreadable
 --data file or models root.
 `
-
-/** Files and data the user has to fix (the --data file, the models root): the message, exit code 2. */
-class InputError extends Error {}
 
 const COMMANDS = ['list', 'promote', 'rollback', 'diff'] as const
 type Command = (typeof COMMANDS)[number]

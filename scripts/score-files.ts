@@ -4,10 +4,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FILE_FORMATS, type FileFormat } from '../src/scoring/scored-output.js'
-import { UsageError } from './cli-args.js'
-
-/** Input, output or model the user has to fix: the message, exit code 2. */
-export class InputError extends Error {}
+import { InputError, UsageError } from './cli-args.js'
 
 /** What extension each format's files carry. */
 const EXTENSIONS: Readonly<Record<FileFormat, string>> = { csv: '.csv', parquet: '.parquet' }

@@ -14,8 +14,8 @@ import { CsvDataError, describeProblem } from '../src/domain/customer-csv.js'
 import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, type FileScoringOptions, type ScoringProgress, type ScoringSummary } from '../src/scoring/file-scoring.js'
 import type { FileFormat } from '../src/scoring/scored-output.js'
 import type { Predictor } from '../src/model/predictor.js'
-import { EXIT_OK, EXIT_UNEXPECTED, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
-import { InputError, expandInputs, formatFlag, formatOfName, parseShard, planOutputs, shardFiles, type ScoreFile, type Shard } from './score-files.js'
+import { EXIT_OK, EXIT_UNEXPECTED, InputError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
+import { expandInputs, formatFlag, formatOfName, parseShard, planOutputs, shardFiles, type ScoreFile, type Shard } from './score-files.js'
 
 /** Time between progress lines when stderr is not a terminal (a log file or CI). */
 const PLAIN_PROGRESS_INTERVAL_MS = 5000
