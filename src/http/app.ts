@@ -215,10 +215,8 @@ export async function buildApp (config: Config, versions: ModelVersions, options
       // record no delay sample at all, and read as infinite delay: 503s on a busy but healthy server.
       sampleInterval: 1000,
       retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
-      // Shed scoring work, never the probes or metrics: a saturated pod must not be restarted for it.
+      // Sheds scoring work; the probes and /metrics carry their own handler (never-shed.ts).
       pressureHandler: (request, reply, type, value) => {
-        const route = request.routeOptions.url ?? ''
-        if (route.startsWith('/health/') || route === '/metrics') return
         request.log.warn({ type, value }, 'shedding load')
         // Fastify stops the request once a reply is sent, although under-pressure calls next().
         reply.code(503).header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS))

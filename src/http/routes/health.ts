@@ -1,4 +1,5 @@
 // GET /health/live and GET /health/ready: probes for Kubernetes. Liveness never depends on the model.
+import { NEVER_SHED } from '../never-shed.js'
 import type { FastifyInstance } from 'fastify'
 import type { ModelHolder } from '../../model/model-holder.js'
 import type { Readiness } from '../readiness.js'
@@ -16,6 +17,7 @@ const healthSchema = {
 export function healthRoutes (readiness: Readiness, models: ModelHolder) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.get('/health/live', {
+      config: NEVER_SHED,
       schema: {
         summary: 'Liveness probe',
         description: '200 while the process is up; does not depend on the model.',
@@ -28,6 +30,7 @@ export function healthRoutes (readiness: Readiness, models: ModelHolder) {
     }, async () => ({ status: 'ok' }))
 
     app.get('/health/ready', {
+      config: NEVER_SHED,
       schema: {
         summary: 'Readiness probe',
         description: '200 once the model is loaded and a warm-up prediction succeeded; 503 while starting and from the moment shutdown begins.',

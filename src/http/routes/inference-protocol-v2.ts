@@ -3,6 +3,7 @@
 // HTTP only: tensors become customers (oip-tensors.ts), checked against the field table, then the
 // scoring use case answers as for POST /predict/batch, with the version the path names (as
 // ?modelVersion=). Every error answer is the protocol's {"error": "..."} (oip-errors.ts).
+import { NEVER_SHED } from '../never-shed.js'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { listVersions } from '../../artefact/model-catalog.js'
@@ -175,12 +176,6 @@ export function inferenceProtocolV2Routes (config: Config, versions: ModelVersio
     })
   }
 }
-
-/**
- * Never shed under load, as /health/* are not (a per-route handler for @fastify/under-pressure, which
- * lets the request through when the handler sends nothing): a busy server is still alive and ready.
- */
-const NEVER_SHED = { pressureHandler: () => undefined }
 
 /** GET /v2/health/live and /v2/health/ready: open, the answers of /health/* in the protocol's words. */
 function serverHealthRoutes (app: FastifyInstance): void {

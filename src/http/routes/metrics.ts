@@ -1,11 +1,13 @@
 // GET /metrics: Prometheus text format.
 import type { FastifyInstance } from 'fastify'
+import { NEVER_SHED } from '../never-shed.js'
 import type { ServiceMetrics } from '../../observability/service-metrics.js'
 import { errorResponses } from '../schemas/error-responses.js'
 
 export function metricsRoutes (metrics: ServiceMetrics) {
   return async function register (app: FastifyInstance): Promise<void> {
     app.get('/metrics', {
+      config: NEVER_SHED,
       schema: {
         summary: 'Prometheus metrics',
         description: 'Request durations by route template and status, predictions by decision, the probability distribution, batch sizes, buy_again_model_info{version} and the Node.js process metrics, in the Prometheus text format.',
