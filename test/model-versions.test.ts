@@ -3,8 +3,7 @@
 // the old model, and nothing reloaded when MODEL_DIR pins the served directory.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { ArtefactError } from '../src/artefact/artefact-store.js'
@@ -12,6 +11,7 @@ import type { ModelCard } from '../src/artefact/model-card.js'
 import { ModelHolder } from '../src/model/model-holder.js'
 import { ModelVersions, VersionNotFoundError, VersionUnusableError, type VersionLoader } from '../src/model/model-versions.js'
 import type { ServingModel } from '../src/model/serving-model.js'
+import { scratchDir } from './helpers/scratch-dir.js'
 
 interface World {
   readonly root: string
@@ -33,7 +33,7 @@ function stub (version: string, disposed: string[]): ServingModel {
 
 /** A models root with these version folders; versions starting with "bad" fail to load, naming weights.bin. */
 async function world (folders: string[], options: { maxLoaded?: number, pinned?: boolean, current?: string } = {}): Promise<World> {
-  const root = await mkdtemp(join(tmpdir(), 'versions-'))
+  const root = await scratchDir('versions')
   for (const name of folders) await mkdir(join(root, name))
   const current = options.current ?? 'a'
   await writeFile(join(root, 'CURRENT'), current + '\n')

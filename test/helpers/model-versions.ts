@@ -1,13 +1,13 @@
 // Models roots for the lifecycle tests (models CLI, score's model choice): real artefacts copied under
 // other version names, a weak model trained on synthetic customers, and labelled customers whose labels
 // are drawn from a model's own probabilities. No real data: customers come from synthetic.ts.
-import { copyFile, mkdir, mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CURRENT_FILE, DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import { createRandom } from '../../src/domain/seeded-random.js'
 import type { TrainingOptions } from '../../src/artefact/model-card.js'
 import { artefactContents } from './artefact.js'
+import { scratchDir } from './scratch-dir.js'
 import { generateCustomers, type SyntheticData } from './synthetic.js'
 
 /** The committed artefact directory: the version models/CURRENT names. */
@@ -35,7 +35,7 @@ export async function copyArtefact (sourceDir: string, root: string, version: st
  * `current`; "truncated" halves the copy's weights.bin (a download cut short).
  */
 export async function makeModelsRoot (versions: Record<string, 'none' | 'truncated'>, current: string): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'buy-again-models-'))
+  const root = await scratchDir('models')
   const source = await committedArtefactDir()
   for (const [version, damage] of Object.entries(versions)) {
     const dir = await copyArtefact(source, root, version)

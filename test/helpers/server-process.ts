@@ -1,11 +1,11 @@
 // Runs the real server (src/server.ts) as a child process for start-up and shutdown tests.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { cp, mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import { resolveCurrentDir } from '../../src/artefact/artefact-store.js'
+import { scratchDir } from './scratch-dir.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -49,7 +49,7 @@ export async function waitUntilReady (server: ServerProcess, timeoutMs = 20_000)
 /** A private copy of the committed artefact that a test may damage. */
 export async function copyCommittedArtefact (): Promise<string> {
   const source = await resolveCurrentDir(DEFAULT_MODELS_ROOT)
-  const target = join(await mkdtemp(join(tmpdir(), 'artefact-')), 'model')
+  const target = join(await scratchDir('artefact'), 'model')
   await cp(source, target, { recursive: true })
   return target
 }
