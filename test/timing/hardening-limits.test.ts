@@ -240,11 +240,13 @@ test('load shedding - event loop saturated past MAX_EVENT_LOOP_DELAY_MS - POST /
   assert.equal(await scoreWithin(shedding, 3000), 200, 'precondition: an idle app scores')
 
   const predictAnswers: Response[] = []
+  const protocolAnswers: Response[] = []
   const probeAnswers: Array<[string, Response]> = []
   const pending: Array<Promise<void>> = []
   const loadEnds = performance.now() + 1500
   const ticker = setInterval(() => {
     pending.push(postJson(shedding, '/predict', body).then((r) => { predictAnswers.push(r) }))
+    pending.push(shedding.inject({ method: 'GET', url: '/v2/models/buy-again' }).then((r) => { protocolAnswers.push(r) }))
     for (const url of ['/health/live', '/metrics']) pending.push(shedding.inject({ method: 'GET', url }).then((r) => { probeAnswers.push([url, r]) }))
   }, 50)
   await saturateEventLoop(loadEnds, 50)
@@ -260,6 +262,13 @@ test('load shedding - event loop saturated past MAX_EVENT_LOOP_DELAY_MS - POST /
     assert.match(error.message, /overloaded/)
   }
   for (const response of predictAnswers) assert.ok(response.statusCode === 200 || response.statusCode === 503, `unexpected ${response.statusCode}`)
+  // The /v2 routes shed alike, in the protocol's error shape, with the same Retry-After.
+  const protocolShed = protocolAnswers.filter((r) => r.statusCode === 503)
+  assert.ok(protocolShed.length > 0, `no /v2 503 among ${protocolAnswers.map((r) => r.statusCode).join(',')}`)
+  for (const response of protocolShed) {
+    assert.equal(response.headers['retry-after'], '1')
+    assert.match(response.json<{ error: string }>().error, /overloaded/)
+  }
   for (const [url, response] of probeAnswers) assert.equal(response.statusCode, 200, `${url} answered ${response.statusCode} under load`)
 
   // The next 100 ms sample sees an idle loop; scoring must come back within a few samples.
