@@ -117,3 +117,18 @@ test('POST /predict/batch - the same warning on three customers - counted three 
   const count = (text: string): number => Number(/^buy_again_input_warnings_total\{field="supportRequests",code="OUT_OF_RANGE"\} (\d+)$/m.exec(text)?.[1] ?? 0)
   assert.equal(count(after) - count(before), 3)
 })
+
+test('POST /predict - a non-reviewer sent with a review score (the committed card: 172 such training customers, all buyers) - 200, warned INCONSISTENT on reviewScore, counted', async () => {
+  const before = (await app.inject('/metrics')).body
+  const response = await app.inject({ method: 'POST', url: '/predict', payload: validCustomer({ reviewed: false, reviewScore: 1 }) })
+  assert.equal(response.statusCode, 200, response.body)
+  const warnings = response.json().warnings as Array<{ field: string, code: string, message: string }>
+  assert.deepEqual(warnings.map((w) => [w.field, w.code]), [['reviewScore', 'INCONSISTENT']])
+  assert.match(warnings[0]?.message ?? '', /reviewed is false but reviewScore is 1: the training data gives non-reviewers the score 8\.91\d*, and the 172 non-reviewers with another score all bought again/)
+  const after = (await app.inject('/metrics')).body
+  const count = (text: string): number => Number(/^buy_again_input_warnings_total\{field="reviewScore",code="INCONSISTENT"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+  assert.equal(count(after) - count(before), 1)
+  // Left out, as for a non-reviewer: no warning.
+  const { reviewScore: _score, ...withoutScore } = validCustomer({ reviewed: false })
+  assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: withoutScore })).json().warnings, undefined)
+})

@@ -59,3 +59,19 @@ test('inputWarnings - listened and bought two books, a card whose data never had
   const seen = OPPOSITE_RULES.map((q) => q.id === 'listened-never-bought' ? { ...q, group: { customers: 4925, buyers: 3 } } : q)
   assert.equal(inputWarnings(both, trainingRanges(features, seen)), null)
 })
+
+test('inputWarnings - reviewed false with a score other than the non-reviewers\' one - one INCONSISTENT on reviewScore quoting the training counts', () => {
+  const quirks: DataQuirk[] = [{ id: 'non-reviewer-score-bought-again', finding: 'f', meaning: 'm', group: { customers: 172, buyers: 172 } }]
+  const withRule = trainingRanges(features, quirks, 8.91)
+  const nonReviewer = validCustomer({ reviewed: false, reviewScore: 3 })
+  const warnings = inputWarnings(nonReviewer, withRule) ?? []
+  assert.deepEqual(warnings.map((w) => [w.field, w.code]), [['reviewScore', 'INCONSISTENT']])
+  assert.match(warnings[0]?.message ?? '', /reviewed is false but reviewScore is 3: .* score 8\.91, and the 172 non-reviewers with another score all bought again/)
+  // The usual score, no score, or a reviewer: nothing to say.
+  assert.equal(inputWarnings({ ...nonReviewer, reviewScore: 8.91 }, withRule), null)
+  assert.equal(inputWarnings({ ...nonReviewer, reviewScore: null }, withRule), null)
+  assert.equal(inputWarnings({ ...nonReviewer, reviewed: true }, withRule), null)
+  // A card without the rule's counts or without the usual score makes no claim.
+  assert.equal(inputWarnings(nonReviewer, trainingRanges(features, quirks)), null)
+  assert.equal(inputWarnings(nonReviewer, trainingRanges(features, [], 8.91)), null)
+})

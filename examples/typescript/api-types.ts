@@ -1050,7 +1050,7 @@ export interface operations {
                              */
                             text: string;
                         }[];
-                        /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
+                        /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer); or, on reviewScore, reviewed is false but a score other than the one non-reviewers carry in training was sent (the model learned such customers as buyers: leave reviewScore out for non-reviewers). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
                         warnings?: {
                             /** @enum {string} */
                             field: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
@@ -1258,7 +1258,7 @@ export interface operations {
                                  */
                                 text: string;
                             }[];
-                            /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
+                            /** @description Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer); or, on reviewScore, reviewed is false but a score other than the one non-reviewers carry in training was sent (the model learned such customers as buyers: leave reviewScore out for non-reviewers). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates. */
                             warnings?: {
                                 /** @enum {string} */
                                 field: "bookLengthAvgMinutes" | "bookLengthTotalMinutes" | "priceAvg" | "priceTotal" | "reviewed" | "reviewScore" | "completion" | "minutesListened" | "supportRequests" | "lastVisitDaysAfterPurchase";
@@ -1549,6 +1549,7 @@ export interface operations {
             503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1687,6 +1688,7 @@ export interface operations {
             503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1993,6 +1995,7 @@ export interface operations {
             503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2136,6 +2139,7 @@ export interface operations {
             503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2452,6 +2456,7 @@ export interface operations {
             503: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

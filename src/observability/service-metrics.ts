@@ -53,7 +53,7 @@ export class ServiceMetrics {
 
   private readonly inputWarnings = new Counter({
     name: 'buy_again_input_warnings_total',
-    help: 'Scored customers whose inputs were flagged, by field and warning code (OUT_OF_RANGE: outside the training range, clipped; INCONSISTENT: minutesListened vs completion x total length).',
+    help: 'Scored customers whose inputs were flagged, by field and warning code (OUT_OF_RANGE: outside the training range, clipped; INCONSISTENT: minutesListened vs completion x total length, or a non-reviewer sent with a score; UNSEEN_COMBINATION: listened and bought several books).',
     labelNames: ['field', 'code'] as const,
     registers: [this.registry]
   })

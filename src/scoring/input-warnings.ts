@@ -5,10 +5,13 @@
 // means one of the three is not what the model learned from. UNSEEN_COMBINATION: the customer has
 // listened and bought several books, which no training customer did when the card's data quirks say
 // every listener stayed away and every buyer of several books came back: the model then extrapolates
-// between two opposite rules. Warnings never change a probability.
+// between two opposite rules. INCONSISTENT on reviewScore: a non-reviewer sent with a score other than
+// the one the source gives non-reviewers, which the model learned as a sign of a buyer (every such
+// training customer bought again): usually a score sent whatever `reviewed` says. Warnings never change
+// a probability.
 import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
 import type { CustomerFieldName, CustomerInputs } from '../domain/customer.js'
-import { QUIRK_IDS, boughtSeveralBooks, hasListened } from '../domain/data-rules.js'
+import { QUIRK_IDS, boughtSeveralBooks, hasListened, hasUnusualNonReviewerScore } from '../domain/data-rules.js'
 
 export type WarningCode = 'OUT_OF_RANGE' | 'INCONSISTENT' | 'UNSEEN_COMBINATION'
 
@@ -44,6 +47,11 @@ export interface TrainingRanges {
    * card without those counts.
    */
   readonly listenerWithSeveralBooksUnseen: boolean
+  /**
+   * The score non-reviewers carry in training and the training customers who were non-reviewers with
+   * another score (all buyers, in the audiobook data); null for a card without those facts.
+   */
+  readonly nonReviewerScore: { readonly usual: number, readonly others: { readonly customers: number, readonly buyers: number } } | null
 }
 
 function opposite (quirks: readonly DataQuirk[]): boolean {
@@ -53,16 +61,29 @@ function opposite (quirks: readonly DataQuirk[]): boolean {
     listened.buyers === 0 && several.buyers === several.customers
 }
 
-/** The training ranges of the range-checked fields (the model card's field statistics) and its data rules. */
-export function trainingRanges (features: readonly FieldStatistics[], quirks: readonly DataQuirk[] = []): TrainingRanges {
+/**
+ * The training ranges of the range-checked fields (the model card's field statistics) and its data
+ * rules; `usualNonReviewerScore` is the score the model uses for a non-reviewer (the card's binning of a
+ * missing reviewScore).
+ */
+export function trainingRanges (features: readonly FieldStatistics[], quirks: readonly DataQuirk[] = [], usualNonReviewerScore?: number): TrainingRanges {
   const ranges = RANGE_CHECKED.map((field): TrainingRange => {
     const stats = features.find((f) => f.name === field)
     return stats === undefined
       ? { field, min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY, unit: '' }
       : { field, min: stats.min, max: stats.max, unit: stats.unit }
   })
-  return { ranges, mins: Float64Array.from(ranges, (r) => r.min), maxs: Float64Array.from(ranges, (r) => r.max), listenerWithSeveralBooksUnseen: opposite(quirks) }
+  const others = quirks.find((q) => q.id === QUIRK_IDS.unusualNonReviewerScore)?.group
+  return {
+    ranges,
+    mins: Float64Array.from(ranges, (r) => r.min),
+    maxs: Float64Array.from(ranges, (r) => r.max),
+    listenerWithSeveralBooksUnseen: opposite(quirks),
+    nonReviewerScore: usualNonReviewerScore === undefined || others === undefined ? null : { usual: usualNonReviewerScore, others }
+  }
 }
+
+const counted = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
 const round = (x: number): number => Number(x.toPrecision(6))
 
@@ -118,6 +139,16 @@ export function inputWarnings (customer: CustomerInputs, training: TrainingRange
       field: 'minutesListened',
       code: 'UNSEEN_COMBINATION',
       message: 'has listened (minutesListened > 0) and bought more than one book (bookLengthTotalMinutes above bookLengthAvgMinutes): no training customer had both; those who listened never bought again and those with several books always did, so this probability sits between two rules the model never saw meet'
+    })
+  }
+  const nonReviewer = training.nonReviewerScore
+  if (nonReviewer !== null && hasUnusualNonReviewerScore(customer, nonReviewer.usual)) {
+    const { customers, buyers } = nonReviewer.others
+    const outcome = buyers === customers ? (customers === 1 ? 'bought again' : 'all bought again') : `${buyers.toLocaleString('en-US')} bought again`
+    ;(warnings ??= []).push({
+      field: 'reviewScore',
+      code: 'INCONSISTENT',
+      message: `reviewed is false but reviewScore is ${round(customer.reviewScore as number)}: the training data gives non-reviewers the score ${round(nonReviewer.usual)}, and the ${counted(customers, 'non-reviewer', 'non-reviewers')} with another score ${outcome}, so the model scores this customer like them. Send no reviewScore (or null) for a customer who did not review`
     })
   }
   return warnings

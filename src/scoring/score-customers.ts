@@ -57,7 +57,9 @@ export async function scoreCustomers (model: ServingModel, customers: readonly C
   }
   const indices = options.indices
   // A few microseconds: derived from the card per call rather than cached beside it.
-  const ranges = trainingRanges(model.card.features ?? [], model.card.dataQuirks ?? [])
+  const card = model.card
+  const nonReviewerScore = card.inputDistribution?.fields.find((f) => f.field === 'reviewScore')?.missing?.binnedAs
+  const ranges = trainingRanges(card.features ?? [], card.dataQuirks ?? [], nonReviewerScore)
   let warnedCustomers = 0
   // No conditional spreads: they cost ~1 ms per 10,000 predictions.
   const predictions = customers.map((customer, k) => {

@@ -80,7 +80,7 @@ const reasons = {
 
 const warnings = {
   type: 'array',
-  description: 'Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates.',
+  description: 'Present when the inputs look wrong; the customer is scored all the same (a warning never changes the probability beyond the clipping the model always does). OUT_OF_RANGE: outside the training range, scored at its edge (prices in cents are the usual cause). INCONSISTENT: minutesListened differs by more than 5% from completion x bookLengthTotalMinutes (equal in every training customer); or, on reviewScore, reviewed is false but a score other than the one non-reviewers carry in training was sent (the model learned such customers as buyers: leave reviewScore out for non-reviewers). UNSEEN_COMBINATION: the customer has listened and bought several books, which no training customer did (listeners never bought again, buyers of several books always did), so the model extrapolates.',
   items: {
     type: 'object',
     required: ['field', 'code', 'message'],
