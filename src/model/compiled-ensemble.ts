@@ -1,19 +1,28 @@
 // A faster executor for the trained ensemble, built from the TensorFlow.js model's own weights.
 // model.predictOnBatch runs ~20 layer ops per call (~1 ms even for one row); here the same
-// arithmetic runs as plain loops for small inputs and as three fused TensorFlow.js ops for large
-// ones. The TensorFlow.js model stays the definition: compileEnsemble checks both paths against
+// arithmetic runs as plain loops for one customer and member by member as fused TensorFlow.js ops for
+// two or more. The TensorFlow.js model stays the definition: compileEnsemble checks both paths against
 // model.predictOnBatch on golden inputs and refuses to build when they differ by more than 1e-6.
+//
+// One path for every batch size: a customer's reported probability (9 decimals) must not depend on the
+// customers it was sent with. A third, "wide" path (the members as one block-diagonal network) once
+// served 13 to 999 rows; its float32 sums ran in another order and moved 1 in 4 probabilities in the
+// 8th or 9th decimal (up to 1.2e-7) against the same customers in a batch of 1,000, so the file CLI's
+// last, shorter chunk and a small API batch could read differently. Measured in process with the
+// committed model, loops / wide / member: 1 row 0.014-0.021 / 0.050-0.104 / 0.26 ms; 12 rows 0.17 /
+// 0.06-0.075 / 0.26-0.29 ms; 100 rows 1.5-1.7 / 0.21-0.29 / 0.30-0.45 ms; 1,000 rows 14-15 / 1.7-1.8 /
+// 0.85-0.95 ms; 10,000 rows 170-192 / 18-20 / 7.8-8.2 ms. Giving up the wide path costs at most ~0.2 ms
+// per small batch.
 import { CALIBRATION_LAYER, hiddenLayerName, logitLayerName } from '../artefact/topology.js'
 import { createRandom } from '../domain/seeded-random.js'
 import { tf, type tfl } from '../artefact/tensorflow.js'
 
-/** Largest input scored with plain loops; above it the fused tensor path is faster (measured: 8 rows 37 vs 48 us, 16 rows 71 vs 50 us). */
-export const SMALL_INPUT_ROWS = 12
 /**
- * Smallest input scored member by member: from here the block-diagonal zeros of the wide network
- * cost more than the extra ops (measured on wasm: 1,000 rows 1.02 vs 1.00 ms, 10,000 rows 9.1 vs 6.7 ms).
+ * Largest input scored with plain loops (float64): one customer, as POST /predict sends, 12-18x faster
+ * than the tensor path. Its sums are exact where float32 rounds, so a customer scored alone can read
+ * up to ~6e-8 away from the same customer in a batch (documented on the API).
  */
-export const MEMBER_CHAIN_ROWS = 1000
+export const SMALL_INPUT_ROWS = 1
 /** Most any executed output may differ from model.predictOnBatch. */
 export const AGREEMENT_TOLERANCE = 1e-6
 
@@ -127,43 +136,6 @@ function predictWithLoops (members: LoopLayer[][], slope: number, intercept: num
 
 interface TensorLayer { readonly kernel: tf.Tensor2D, readonly bias: tf.Tensor1D }
 
-/**
- * The members side by side as one wider network: first layers concatenated (they share the input),
- * deeper layers block-diagonal, and the logit weights stacked and scaled by slope / members so one
- * sigmoid gives the calibrated mean. The zeros of the block-diagonal layers cost less than slicing
- * per member (measured: 5 ms against 20 ms for 10,000 rows of a 5 x [16, 8] ensemble on wasm).
- */
-function wideNetwork (weights: EnsembleWeights): TensorLayer[] {
-  const k = weights.members.length
-  const depth = (weights.members[0] as readonly Dense[]).length
-  const layers: TensorLayer[] = []
-  for (let l = 0; l < depth; l++) {
-    const shape = (weights.members[0] as readonly Dense[])[l] as Dense
-    const last = l === depth - 1
-    const inputs = l === 0 ? shape.inputs : shape.inputs * k
-    const outputs = last ? 1 : shape.outputs * k
-    const kernel = new Float32Array(inputs * outputs)
-    const bias = new Float32Array(outputs)
-    weights.members.forEach((member, m) => {
-      const d = member[l] as Dense
-      const scale = last ? weights.slope / k : 1
-      const rowOffset = l === 0 ? 0 : m * d.inputs
-      const colOffset = last ? 0 : m * d.outputs
-      for (let i = 0; i < d.inputs; i++) {
-        for (let o = 0; o < d.outputs; o++) {
-          // += because members without hidden layers all write the one shared block.
-          const at = (rowOffset + i) * outputs + colOffset + o
-          kernel[at] = (kernel[at] as number) + (d.kernel[i * d.outputs + o] as number) * scale
-        }
-      }
-      for (let o = 0; o < d.outputs; o++) bias[colOffset + o] = (bias[colOffset + o] as number) + (d.bias[o] as number) * scale
-    })
-    if (last) bias[0] = (bias[0] as number) + weights.intercept
-    layers.push({ kernel: tf.tensor2d(kernel, [inputs, outputs]), bias: tf.tensor1d(bias) })
-  }
-  return layers
-}
-
 interface MemberChains {
   /** Per member: its layers, the logit layer scaled by slope / members and without bias. */
   readonly members: ReadonlyArray<readonly TensorLayer[]>
@@ -205,7 +177,6 @@ function maxDifference (a: Float32Array, b: Float32Array): number {
 export function compileEnsemble (model: tfl.LayersModel, columns: number): CompiledEnsemble | null {
   const weights = extractEnsemble(model)
   if (weights === null) return null
-  const wide = wideNetwork(weights)
   const chains = memberChains(weights)
   const loops = loopLayers(weights)
   // Two scratch rows sized once for the widest layer (the loop path allocates nothing else per call).
@@ -219,13 +190,6 @@ export function compileEnsemble (model: tfl.LayersModel, columns: number): Compi
       output.dispose()
     }
   }
-  const predictWide = (values: Float32Array, rows: number): Float32Array => read(tf.tidy(() => {
-    let x = tf.tensor2d(values.subarray(0, rows * columns), [rows, columns])
-    wide.forEach((layer, i) => {
-      x = tf.fused.matMul({ a: x, b: layer.kernel, bias: layer.bias, activation: i === wide.length - 1 ? 'sigmoid' : 'relu' }) as tf.Tensor2D
-    })
-    return x
-  }))
   const predictByMember = (values: Float32Array, rows: number): Float32Array => read(tf.tidy(() => {
     const x = tf.tensor2d(values.subarray(0, rows * columns), [rows, columns])
     let logit: tf.Tensor2D | null = null
@@ -239,9 +203,9 @@ export function compileEnsemble (model: tfl.LayersModel, columns: number): Compi
     return tf.sigmoid(tf.add(logit as tf.Tensor2D, chains.bias))
   }))
   const compiled: CompiledEnsemble = {
-    predict: (values, rows) => (rows <= SMALL_INPUT_ROWS ? small(values, rows) : rows < MEMBER_CHAIN_ROWS ? predictWide(values, rows) : predictByMember(values, rows)),
+    predict: (values, rows) => (rows <= SMALL_INPUT_ROWS ? small(values, rows) : predictByMember(values, rows)),
     dispose: () => {
-      for (const layer of [...wide, ...chains.members.flat()]) tf.dispose([layer.kernel, layer.bias])
+      for (const layer of chains.members.flat()) tf.dispose([layer.kernel, layer.bias])
       chains.bias.dispose()
     }
   }
@@ -251,7 +215,6 @@ export function compileEnsemble (model: tfl.LayersModel, columns: number): Compi
   // Every path on the same rows, whatever sizes they are chosen for.
   const worst = Math.max(
     maxDifference(small(golden, rows), reference),
-    maxDifference(predictWide(golden, rows), reference),
     maxDifference(predictByMember(golden, rows), reference)
   )
   if (!(worst <= AGREEMENT_TOLERANCE)) {

@@ -1,6 +1,6 @@
 // Holds the loaded model and its preprocessing; turns customers into calibrated probabilities.
 // Knows nothing of HTTP. Tensors never leave this module and are disposed inside tf.tidy.
-import { MEMBER_CHAIN_ROWS, SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
+import { SMALL_INPUT_ROWS, compileEnsemble, type CompiledEnsemble } from './compiled-ensemble.js'
 import type { CustomerInputs } from '../domain/customer.js'
 import { dataNotes, occludedCustomers, reasonsFrom, referenceValues, type DataNote, type Reason, type ReferenceValues } from './explanations.js'
 import { FEATURE_COUNT, toMatrix } from '../domain/features.js'
@@ -29,7 +29,7 @@ export class Predictor implements ServingModel {
     this.preprocessing = artefact.preprocessing
     this.compiled = compileEnsemble(artefact.model, FEATURE_COUNT)
     this.executor = this.compiled !== null
-      ? 'compiled ensemble (float64 loops, fused wasm/cpu kernels)'
+      ? 'compiled ensemble (float64 loops for one customer, member-by-member fused kernels for more)'
       : 'TensorFlow.js predictOnBatch (topology not the one training writes: ~100x slower for one row)'
     this.reference = referenceValues(artefact.card.features, artefact.preprocessing.reviewScoreImputation)
     this.notes = dataNotes(artefact.card.dataQuirks ?? [])
@@ -68,11 +68,11 @@ export class Predictor implements ServingModel {
 
   /**
    * Scores typical customers (standardized zeros = the training means) through each executor path
-   * (loops, the wide network, member chains) and checks the answers are probabilities: the tensor
-   * paths compile their wasm kernels on first use, so readiness waits for them.
+   * (loops, member chains at a small and a large size) and checks the answers are probabilities: the
+   * tensor path compiles its wasm kernels on first use, so readiness waits for them.
    */
   async warmUp (): Promise<void> {
-    for (const rows of [1, SMALL_INPUT_ROWS + 1, MEMBER_CHAIN_ROWS]) {
+    for (const rows of [1, SMALL_INPUT_ROWS + 1, 1000]) {
       const probabilities = this.scoreMatrix(new Float32Array(rows * FEATURE_COUNT), rows)
       const p = probabilities[0]
       if (p === undefined || !(p >= 0 && p <= 1)) throw new Error(`warm-up prediction is not a probability: ${String(p)}`)

@@ -21,12 +21,20 @@ export function decideWillBuy (reportedProbability: number, threshold: number): 
   return reportedProbability >= threshold
 }
 
-/** Text of roundProbability(p) as JSON and CSV write it, e.g. "0.337859094"; "null" for a value that is not a number. */
+/** Below this many billionths (1e-6) JavaScript, hence every JSON answer, writes a number as "1.73e-7". */
+const EXPONENT_BELOW_UNITS = 1000
+
+/**
+ * Text of roundProbability(p) exactly as a JSON answer writes it, e.g. "0.337859094" or "1.73e-7"; "null"
+ * for a value that is not a number. The file CLI writes its cells with it, so a CSV cell and the API's
+ * JSON read the same (a fixed-notation "0.000000173" in CSV once differed from the JSON's "1.73e-7").
+ */
 export function probabilityText (p: number): string {
   if (Number.isNaN(p)) return 'null'
   let units = Math.round(p * SCALE)
   if (units <= 0) return '0'
   if (units >= SCALE) return '1'
+  if (units < EXPONENT_BELOW_UNITS) return String(units / SCALE)
   let digits = PROBABILITY_DECIMALS
   while (units % 10 === 0) {
     units /= 10
