@@ -1,7 +1,8 @@
 # Buy-again prediction service: a build stage compiles TypeScript, the runtime stage holds only
 # production dependencies, dist/ and models/, and runs node directly as a non-root user. The image also
 # holds the file scorer (`node scripts/score.js`, what `npm run score` runs) for batch jobs such as
-# deploy/kubernetes/score-job.yaml.
+# deploy/kubernetes/score-job.yaml, and the model-versions CLI (`node scripts/models.js`, what
+# `npm run models` runs) to promote or roll back on a shared models volume.
 # Elsewhere this builds from Docker Hub's node image; on machines without Docker Hub pass a local
 # stand-in: docker build --build-arg NODE_IMAGE=local/node:20 ... (see docs/operations.md, "The image").
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -14,7 +15,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.cli.json ./
 COPY src ./src
 RUN npm run build
-# The scorer CLI with the src/ modules it imports, compiled beside them (scripts/ and src/ under /cli), so
+# The scorer and model-versions CLIs with the src/ modules they import, compiled beside them (scripts/ and src/ under /cli), so
 # in the runtime stage src/artefact/models-root.js finds /app/models as in the repository.
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.cli.json --outDir /cli

@@ -31,8 +31,8 @@ function stub (version: string, disposed: string[]): ServingModel {
   }
 }
 
-/** A models root with these version folders; versions starting with "bad" fail to load, naming weights.bin. */
-async function world (folders: string[], options: { maxLoaded?: number, pinned?: boolean, current?: string } = {}): Promise<World> {
+/** A models root with these version folders; versions starting with "bad" fail to load, naming weights.bin, as does any while `loadable` says no. */
+async function world (folders: string[], options: { maxLoaded?: number, pinned?: boolean, current?: string, loadable?: () => boolean } = {}): Promise<World> {
   const root = await scratchDir('versions')
   for (const name of folders) await mkdir(join(root, name))
   const current = options.current ?? 'a'
@@ -45,6 +45,7 @@ async function world (folders: string[], options: { maxLoaded?: number, pinned?:
     await new Promise((resolve) => setTimeout(resolve, 5))
     if (!existsSync(dir)) throw new ArtefactError(join(dir, 'card.json'), 'file is missing')
     if (version.startsWith('bad')) throw new ArtefactError(join(dir, 'weights.bin'), 'SHA-256 does not match card.json')
+    if (options.loadable?.() === false) throw new ArtefactError(join(dir, 'weights.bin'), 'file is missing')
     return stub(version, disposed)
   }
   const versions = new ModelVersions(new ModelHolder(stub(current, disposed)), {
@@ -131,6 +132,22 @@ test('ModelVersions - CURRENT names a broken version - the old one keeps serving
   await writeFile(join(w.root, 'CURRENT'), 'a\n')
   await w.versions.reload('poll')
   assert.equal(w.versions.lastReloadError, null, 'CURRENT naming the serving version again clears the error')
+})
+
+test('ModelVersions - a refused version whose files then change (fixed, or a copy that finished after CURRENT was written) - retried by the next poll and swapped in', async () => {
+  let complete = false
+  const w = await world(['a', 'late'], { loadable: () => complete })
+  await writeFile(join(w.root, 'CURRENT'), 'late\n')
+  await w.versions.reload('poll')
+  await w.versions.reload('poll')
+  assert.equal(w.versions.reloadCounts().failure, 1, 'unchanged files: not retried')
+  assert.equal(w.versions.lastReloadError?.file, 'late/weights.bin')
+  complete = true
+  await writeFile(join(w.root, 'late', 'weights.bin'), 'the copy finished')
+  await w.versions.reload('poll')
+  assert.equal(w.versions.current.current().version, 'late')
+  assert.equal(w.versions.lastReloadError, null)
+  assert.deepEqual(w.versions.reloadCounts(), { success: 1, failure: 1 })
 })
 
 test('ModelVersions - CURRENT missing or naming a folder that does not exist - old model keeps serving, error recorded', async () => {

@@ -2,7 +2,7 @@
 // layers format), preprocessing.json, card.json (metrics, threshold, SHA-256 of every other file).
 // Loading verifies checksums, the preprocessing hash and the model's shapes, and names the bad file.
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { FEATURE_COUNT, PREPROCESSING_HASH, assertStatsMatch, type FeatureStats } from '../domain/features.js'
 import { tf, tfl } from './tensorflow.js'
@@ -96,6 +96,24 @@ export async function writeArtefact (dir: string, contents: ArtefactContents): P
 }
 
 /** The artefact directory named by `<modelsRoot>/CURRENT`. */
+/**
+ * What the files of an artefact folder look like from outside (names, sizes, modification times), to
+ * notice that a refused version was fixed or finished copying without reading or hashing anything;
+ * "missing" when the folder cannot be read.
+ */
+export async function folderFingerprint (dir: string): Promise<string> {
+  try {
+    const names = (await readdir(dir)).sort()
+    const parts = await Promise.all(names.map(async (name) => {
+      const info = await stat(join(dir, name))
+      return `${name}:${info.size}:${info.mtimeMs}`
+    }))
+    return parts.join('|')
+  } catch {
+    return 'missing'
+  }
+}
+
 export async function resolveCurrentDir (modelsRoot: string): Promise<string> {
   const file = join(modelsRoot, CURRENT_FILE)
   const version = (await readOrFail(file)).toString('utf8').trim()

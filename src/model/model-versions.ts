@@ -4,7 +4,7 @@
 // one: the error is kept for GET /models and the model in service goes on answering.
 import { stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
-import { ArtefactError } from '../artefact/artefact-store.js'
+import { ArtefactError, folderFingerprint } from '../artefact/artefact-store.js'
 import { readCurrentVersion } from '../artefact/model-catalog.js'
 import { CURRENT_FILE, isValidVersion } from '../artefact/models-root.js'
 import { ModelHolder } from './model-holder.js'
@@ -67,8 +67,12 @@ export class ModelVersions {
   private readonly pinnedVersions = new Map<string, PinnedEntry>()
   private readonly pendingLoads = new Map<string, Promise<PinnedEntry>>()
   private reloadChain: Promise<void> = Promise.resolve()
-  /** The version last refused, so a poll does not retry (and log) it every second; SIGHUP does. */
-  private refusedVersion: string | null = null
+  /**
+   * The version last refused and its folder's fingerprint then, so a poll does not retry (and log) it
+   * every second, but does once its files change (fixed, or a copy finished after CURRENT was written);
+   * SIGHUP always does.
+   */
+  private refused: { readonly version: string, readonly fingerprint: string } | null = null
   private lastError: ReloadError | null = null
   private timer: NodeJS.Timeout | null = null
   private useCounter = 0
@@ -176,8 +180,8 @@ export class ModelVersions {
     const named = await readCurrentVersion(modelsRoot)
     const serving = this.current.current().version
     if (named === null) {
-      if (this.refusedVersion !== CURRENT_FILE || force) {
-        this.refusedVersion = CURRENT_FILE
+      if (this.refused?.version !== CURRENT_FILE || force) {
+        this.refused = { version: CURRENT_FILE, fingerprint: '' }
         this.fail(null, CURRENT_FILE, 'is missing or does not name a version', serving)
       }
       return
@@ -185,17 +189,19 @@ export class ModelVersions {
     if (named === serving) {
       // CURRENT names the version serving again (a fix by hand, a promote, a rollback): the last
       // failure is history, not the state of this pod.
-      this.refusedVersion = null
+      this.refused = null
       this.lastError = null
       return
     }
-    if (named === this.refusedVersion && !force) return
+    const dir = join(modelsRoot, named)
+    const fingerprint = await folderFingerprint(dir)
+    if (!force && this.refused?.version === named && this.refused.fingerprint === fingerprint) return
     const started = performance.now()
     let model: ServingModel
     try {
-      model = await this.options.load(join(modelsRoot, named), named)
+      model = await this.options.load(dir, named)
     } catch (err) {
-      this.refusedVersion = named
+      this.refused = { version: named, fingerprint }
       this.fail(named, err instanceof ArtefactError ? this.relative(err.file) : null, this.relative((err as Error).message), serving)
       return
     }
@@ -205,7 +211,7 @@ export class ModelVersions {
     }
     this.current.replace(model)
     this.dropPinned(named)
-    this.refusedVersion = null
+    this.refused = null
     this.lastError = null
     this.reloads.success++
     this.log?.info({ from: serving, to: named, reason, loadMs: Math.round(performance.now() - started), executor: model.executor }, 'model swapped')
