@@ -56,11 +56,27 @@ export async function createService (config: Config, options: AppOptions = {}): 
       throw new ConfigError([`HOST/PORT: cannot listen on ${config.host}:${config.port} (${code})`])
     }
     // The model was verified and warmed up when it was loaded (loadConfiguredModel), as a reload's is.
+    await untilLoadMeasured(app)
     app.readiness.markReady()
     versions.startWatching(CURRENT_POLL_INTERVAL_MS)
     app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, watchingCurrent: versions.watching }, 'ready')
   }
   return { app, start, versions }
+}
+
+/** Longest start-up waits for a first event-loop measurement (two of load shedding's 1 s samples). */
+const LOAD_MEASURE_WAIT_MS = 2500
+
+/**
+ * Waits until load shedding has a measured event-loop delay. A second without one sample (the app's
+ * synchronous set-up on a busy machine) reads as an infinite delay, so the first requests after
+ * "ready" were shed with 503 (4 of 12 fresh starts in a black-box run while other jobs ran). Returns
+ * at once when shedding is off or the measure is finite, as on a quiet start.
+ */
+async function untilLoadMeasured (app: FastifyInstance): Promise<void> {
+  const measure = (): number => (app as Partial<Pick<FastifyInstance, 'memoryUsage'>>).memoryUsage?.().eventLoopDelay ?? 0
+  const deadline = performance.now() + LOAD_MEASURE_WAIT_MS
+  while (!Number.isFinite(measure()) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
 }
 
 const CRASH_EVENTS = ['uncaughtException', 'unhandledRejection'] as const

@@ -120,6 +120,22 @@ describe('service start-up', () => {
   test('describeStartupFailure - an unexpected error - keeps its stack for the log', () => {
     assert.match(describeStartupFailure(new Error('boom')), /^buy-again: cannot start: Error: boom\n\s+at /)
   })
+
+  test('service - the event loop blocked for longer than a shedding sample before start (set-up on a busy machine) - the first request after ready is scored, not shed', async () => {
+    const { app, start } = await createService(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '1000' }))
+    try {
+      // No delay sample for over a second: load shedding then reads an infinite delay.
+      const blockedUntil = performance.now() + 1300
+      while (performance.now() < blockedUntil) { /* busy, as a slow synchronous set-up is */ }
+      // Let the sampler take its reading (Infinity for a second without samples) before listening.
+      await sleep(50)
+      await start()
+      const response = await app.inject({ method: 'POST', url: '/predict', payload: validCustomer() })
+      assert.equal(response.statusCode, 200, response.body)
+    } finally {
+      await app.close()
+    }
+  })
 })
 
 /** A GET on `agent`; resolves once the headers are in (the body is left unread). */
