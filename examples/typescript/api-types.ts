@@ -1643,6 +1643,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Content type other than application/json (a body without one is read as JSON), the binary tensor data extension, or a Content-Encoding other than identity. */
             415: {
@@ -1770,6 +1771,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Content type other than application/json (a body without one is read as JSON), the binary tensor data extension, or a Content-Encoding other than identity. */
             415: {
@@ -1937,6 +1939,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Body larger than BODY_LIMIT_BYTES, or more rows than MAX_BATCH. */
             413: {
@@ -2094,6 +2097,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Content type other than application/json (a body without one is read as JSON), the binary tensor data extension, or a Content-Encoding other than identity. */
             415: {
@@ -2226,6 +2230,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Content type other than application/json (a body without one is read as JSON), the binary tensor data extension, or a Content-Encoding other than identity. */
             415: {
@@ -2398,6 +2403,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /** @description Body larger than BODY_LIMIT_BYTES, or more rows than MAX_BATCH. */
             413: {

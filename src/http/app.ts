@@ -16,6 +16,7 @@ import { VersionNotFoundError, VersionUnusableError, type ModelVersions } from '
 import { ServiceMetrics } from '../observability/service-metrics.js'
 import { DriftWindow } from '../scoring/drift-window.js'
 import { Readiness } from './readiness.js'
+import { recordRouteMethods } from './route-methods.js'
 import { docsRoutes, registerOpenApi } from './routes/docs.js'
 import { driftRoutes } from './routes/drift.js'
 import { healthRoutes } from './routes/health.js'
@@ -137,6 +138,8 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     routerOptions: { ignoreTrailingSlash: true }
   })
   app.decorate('readiness', new Readiness())
+  // Before any route is registered: the not-found handler answers a wrong method with 405 + Allow.
+  const routeMethods = recordRouteMethods(app)
   // app.close() drains: readiness 503, SHUTDOWN_DELAY_MS, then every answer in flight finishes whole.
   useGracefulClose(app, { shutdownDelayMs: config.shutdownDelayMs })
   // Per app, like the metrics: the last DRIFT_WINDOW customers of the version in service.
@@ -199,8 +202,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url
-    const allowed = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
-      .filter((method) => method !== request.method && app.hasRoute({ url: path, method }))
+    const allowed = routeMethods.otherMethods(path, request.method)
     if (allowed.length > 0) {
       return await reply.code(405).header('allow', allowed.join(', '))
         .send(errorBody(request, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}`))

@@ -86,7 +86,7 @@ export function describeWire<T extends object> (document: T): T {
   components.headers = Object.fromEntries(Object.values(HEADERS).map((spec) =>
     [spec.component, { description: spec.description, required: true, schema: structuredClone(spec.schema) }]))
   components.responses = Object.fromEntries(Object.entries(EDGE_ERRORS).map(([name, { status, description }]) => [name, edgeResponse(status, description)]))
-  for (const [path, pathItem] of Object.entries(doc.paths ?? {})) {
+  for (const pathItem of Object.values(doc.paths ?? {})) {
     for (const [method, operation] of Object.entries(pathItem)) {
       if (!HTTP_METHODS.has(method)) continue
       const responses = operation.responses ?? {}
@@ -96,9 +96,6 @@ export function describeWire<T extends object> (document: T): T {
         responses[status] = { description, headers: referencedHeaders(status, Object.keys((headers ?? {}) as Json)), ...rest }
       }
       for (const [name, { status }] of Object.entries(EDGE_ERRORS)) {
-        // The not-found handler finds the other methods of a path by its literal URL, which matches
-        // no parametric route: a wrong method on /v2/models/{model_name} is a 404, not a 405.
-        if (status === 405 && path.includes('{')) continue
         if (!(String(status) in responses)) responses[String(status)] = { $ref: `#/components/responses/${name}` }
       }
       operation.responses = byStatus(responses) as Record<string, Json>
