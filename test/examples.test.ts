@@ -88,6 +88,24 @@ test('examples client - inferV2 - probability and willBuy tensors equal to the b
   for (const [i, p] of batch.predictions.entries()) assert.ok(Math.abs(Number(probabilities[i]) - p.probability) < 1e-6)
 })
 
+test('examples client - inferV2 with reviewers and non-reviewers mixed - each customer as the batch route scores them (no score imputed for a reviewer)', async () => {
+  const first = customers[0] as client.Customer
+  const mixed: client.Customer[] = [
+    { ...first, reviewed: true, reviewScore: 2 },
+    { ...first, reviewed: false, reviewScore: null },
+    { ...first, reviewed: true, reviewScore: 10 },
+    { ...first, reviewed: false, reviewScore: null },
+    { ...first, reviewed: true, reviewScore: 5 }
+  ]
+  const answer = await client.inferV2(api, mixed)
+  const batch = await client.predictBatch(api, mixed)
+  const probabilities = answer.outputs.find((o) => o.name === 'probability')?.data ?? []
+  assert.equal(probabilities.length, mixed.length)
+  for (const [i, p] of batch.predictions.entries()) assert.ok(Math.abs(Number(probabilities[i]) - p.probability) < 1e-6, `customer ${i}: ${String(probabilities[i])} vs ${p.probability}`)
+  // The reviewers' scores reached the model: their probabilities differ from each other.
+  assert.equal(new Set([0, 2, 4].map((i) => probabilities[i])).size, 3)
+})
+
 test('examples client - model card, report, versions, drift - the answers of each', async () => {
   const card = await client.getModelCard(api)
   assert.equal(typeof card.version, 'string')

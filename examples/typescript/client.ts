@@ -91,15 +91,40 @@ const TENSORS = [
 ] as const
 
 /**
- * POST /v2/models/buy-again/infer (Open Inference Protocol): one input tensor per customer field, shape
- * [N]. reviewScore is sent only when every customer has one (a tensor has no per-row null).
+ * POST /v2/models/buy-again/infer (Open Inference Protocol) for customers who all have a reviewScore, or
+ * all have none: one input tensor per customer field, shape [N]; reviewScore left out when none has one
+ * (the server then uses the score the model uses for non-reviewers).
  */
-export async function inferV2 (client: BuyAgainClient, customers: Customer[]) {
+async function inferGroup (client: BuyAgainClient, customers: Customer[], withScore: boolean) {
   const inputs = TENSORS.map(([name, datatype]): InferInput => ({ name, datatype, shape: [customers.length], data: customers.map((c) => c[name]) }))
-  const scores = customers.flatMap((c) => (typeof c.reviewScore === 'number' ? [c.reviewScore] : []))
-  if (scores.length === customers.length) inputs.push({ name: 'reviewScore', datatype: 'FP64', shape: [customers.length], data: scores })
+  if (withScore) inputs.push({ name: 'reviewScore', datatype: 'FP64', shape: [customers.length], data: customers.map((c) => c.reviewScore) })
   return dataOf(await client.POST('/v2/models/{model_name}/infer', {
     params: { path: { model_name: 'buy-again' } },
     body: { inputs }
   }))
+}
+
+/**
+ * POST /v2/models/buy-again/infer for any customers. A tensor has no per-row null, so customers with a
+ * reviewScore and customers without one go in two requests (never a made-up score for the latter), and
+ * the outputs are put back in the order of `customers`.
+ */
+export async function inferV2 (client: BuyAgainClient, customers: Customer[]) {
+  const scored = customers.map((c) => typeof c.reviewScore === 'number')
+  const groups = [true, false]
+    .map((withScore) => ({ withScore, rows: customers.flatMap((_, i) => scored[i] === withScore ? [i] : []) }))
+    .filter((group) => group.rows.length > 0)
+  const answers = await Promise.all(groups.map(async ({ withScore, rows }) =>
+    ({ rows, answer: await inferGroup(client, rows.map((i) => customers[i] as Customer), withScore) })))
+  const first = answers[0]
+  if (first === undefined) throw new Error('inferV2 needs at least one customer')
+  const outputs = first.answer.outputs.map((output) => {
+    const data: Array<number | boolean> = new Array(customers.length)
+    for (const { rows, answer } of answers) {
+      const part = answer.outputs.find((o) => o.name === output.name)?.data ?? []
+      rows.forEach((row, k) => { data[row] = part[k] as number | boolean })
+    }
+    return { ...output, shape: [customers.length], data }
+  })
+  return { ...first.answer, outputs }
 }
