@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino'
 import underPressure from '@fastify/under-pressure'
 import { apiKeyHook } from './api-key-auth.js'
 import { useGracefulClose } from './graceful-close.js'
-import { clientErrorHandler } from './parser-refusals.js'
+import { clientErrorHandler, type AnsweredEarly } from './parser-refusals.js'
 import { drainOversizedBody } from './oversized-body.js'
 import type { Config } from '../config.js'
 import { customerJsonSchema } from '../domain/customer.js'
@@ -92,6 +92,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
 }
 
 export async function buildApp (config: Config, versions: ModelVersions, options: AppOptions = {}): Promise<FastifyInstance> {
+  const answeredEarly: AnsweredEarly = new WeakSet()
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
@@ -122,7 +123,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
     return503OnClosing: false,
     // Requests the HTTP parser refuses (408, 431, malformed) get the JSON error shape too, and are
     // counted (metrics exist by the time the server listens).
-    clientErrorHandler: clientErrorHandler(config, () => app, (status) => { metrics.observeParserRefusal(status) }),
+    clientErrorHandler: clientErrorHandler(config, () => app, (status) => { metrics.observeParserRefusal(status) }, answeredEarly),
     // Errors Fastify raises before routing (a malformed URL such as /%zz) get the same JSON shape.
     // No route and no hooks run for these, so the request id header, the log line and the duration
     // sample that onRequest / onResponse give every other request are done here.
@@ -183,6 +184,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
   })
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     recordRequest(request, reply)
+    if (!request.raw.complete) answeredEarly.add(request.raw.socket)
     done()
   })
 

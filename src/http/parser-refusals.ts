@@ -30,12 +30,26 @@ function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTi
   }
 }
 
-/** `refused` is told the status of each refusal (also when the connection is only closed, an answer already going out on it). */
+/**
+ * Connections whose last request was answered before its body had all arrived (a 404, 405 or 415
+ * says so without reading a large body). When the client then stops sending and closes, the parser
+ * reports the body cut short: that request was answered and counted already, so it is no refusal.
+ */
+export type AnsweredEarly = WeakSet<Socket>
+
+/**
+ * `refused` is told the status of each refusal (also when the connection is only closed, an answer
+ * already going out on it); connections in `answeredEarly` are closed without one.
+ */
 export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'maxHeaderBytes'>, app: () => FastifyInstance,
-  refused: (statusCode: ParserRefusalStatusCode) => void): ClientErrorHandler {
+  refused: (statusCode: ParserRefusalStatusCode) => void, answeredEarly: AnsweredEarly): ClientErrorHandler {
   return (error, socket) => {
     // A reset connection or one already gone has nobody left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
+    if (answeredEarly.has(socket)) {
+      socket.destroy()
+      return
+    }
     const { code, message } = describe(error, config, app().server.headersTimeout)
     const status = ERROR_CODES[code].status
     refused(status)

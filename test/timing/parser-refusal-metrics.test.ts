@@ -70,3 +70,27 @@ test('listening server - requests that reach a route, even a 404 - not counted a
   assert.deepEqual(afterRequests.refused, before.refused)
   assert.equal(afterRequests.durationSamples - before.durationSamples, 3) // the two requests and the scrape before
 })
+
+test('listening server - a large body to a route that answers without reading it (404), the client then closing mid-body - answered once, not counted as refused', async () => {
+  const before = await counts()
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('POST /no-such-path HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n')
+      socket.write('x'.repeat(64 * 1024))
+    })
+    let received = ''
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1')
+      // The answer is in: stop sending, as a client that read it does, with most of the body unsent.
+      if (received.includes('\r\n\r\n') && /"statusCode"/.test(received)) socket.end()
+    })
+    socket.on('close', () => { resolve(/^HTTP\/1\.1 (\d{3})/.exec(received) === null ? null : Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1])) })
+    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
+  })
+  assert.equal(status, 404)
+  // The server sees the connection end mid-body a moment after the answer.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const after = await counts()
+  assert.deepEqual(after.refused, before.refused)
+  assert.equal(after.durationSamples - before.durationSamples, 2) // the 404 and the scrape before
+})
