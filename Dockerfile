@@ -1,7 +1,7 @@
 # Buy-again prediction service: a build stage compiles TypeScript, the runtime stage holds only
 # production dependencies, dist/ and models/, and runs node directly as a non-root user. The image also
 # holds the file scorer (`node scripts/score.js`, what `npm run score` runs) for batch jobs such as
-# deploy/kubernetes/score-job.yaml, and the model-versions CLI (`node scripts/models.js`, what
+# deploy/kubernetes/jobs/score-job.yaml, and the model-versions CLI (`node scripts/models.js`, what
 # `npm run models` runs) to promote or roll back on a shared models volume.
 # Elsewhere this builds from Docker Hub's node image; on machines without Docker Hub pass a local
 # stand-in: docker build --build-arg NODE_IMAGE=local/node:20 ... (see docs/operations.md, "The image").

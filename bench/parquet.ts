@@ -13,7 +13,7 @@
 //   CSV -> CSV          60,551 rows/s (59,084-68,524), peak RSS 276 MiB (274-277)
 //   Parquet -> CSV     113,024 rows/s (106,621-118,087), peak RSS 371 MiB (357-376)  ratios 1.80x speed, 1.35x RSS
 //   Parquet -> Parquet  94,055 rows/s (74,936-101,256), peak RSS 429 MiB (420-446)   ratios 1.48x speed, 1.55x RSS
-// With NODE_OPTIONS=--max-old-space-size=384 (as deploy/kubernetes/score-job.yaml sets it), 2 rounds:
+// With NODE_OPTIONS=--max-old-space-size=384 (as deploy/kubernetes/jobs/score-job.yaml sets it), 2 rounds:
 // peak RSS 186, 238-239 and 255-256 MiB; ratios 1.64x and 1.26x speed, 1.28x and 1.37x RSS. Most of
 // the default-heap RSS is garbage V8 has not collected yet: 1,000,000 and 2,000,000 rows peak alike.
 import { spawn } from 'node:child_process'

@@ -197,7 +197,7 @@ const committed: Manifests = {
   hpa: committedObject<Hpa>('hpa.yaml', 'HorizontalPodAutoscaler'),
   pdb: committedObject<Pdb>('pdb.yaml', 'PodDisruptionBudget'),
   inferenceService: committedObject<InferenceService>('deploy/kserve/inferenceservice.yaml', 'InferenceService'),
-  scoreJob: committedObject<Job>('score-job.yaml', 'Job'),
+  scoreJob: committedObject<Job>('deploy/kubernetes/jobs/score-job.yaml', 'Job'),
   documents,
   dockerfile: readText('Dockerfile')
 }
@@ -682,7 +682,7 @@ for (const [name, check] of Object.entries(CHECKS)) {
 test('deploy manifests - every YAML file under deploy/ but deploy/prometheus - parsed, every kind found', () => {
   assert.deepEqual(parseProblems, [])
   const files = kubernetesYamlFiles()
-  for (const path of ['kubernetes/deployment', 'kubernetes/service', 'kubernetes/hpa', 'kubernetes/pdb', 'kubernetes/score-job', 'kserve/inferenceservice']) {
+  for (const path of ['kubernetes/deployment', 'kubernetes/service', 'kubernetes/hpa', 'kubernetes/pdb', 'kubernetes/jobs/score-job', 'kserve/inferenceservice']) {
     assert.ok(files.includes(`deploy/${path}.yaml`), `${path}.yaml found in ${files.join(', ')}`)
   }
   assert.ok(!files.some((path) => path.startsWith('deploy/prometheus/')))
