@@ -273,6 +273,14 @@ test('parseCustomerCsv - unknown column - rejected unless extra columns are allo
   assert.deepEqual(parsed.customers, [FIRST, SECOND_KAGGLE])
 })
 
+test('parseCustomerCsv - a column named almost like a field (review_score, customerid) - refused naming the field meant, even where extra columns are allowed', () => {
+  const header = API_HEADER.replace('reviewScore', 'review_score')
+  for (const options of [TRAINING, { requireTarget: false, allowExtraColumns: true }]) {
+    throwsCsvError(() => parseCustomerCsv(lines(header, '1'), options), /named almost like a field: review_score \(reviewScore\?\); column names must match exactly/)
+  }
+  throwsCsvError(() => parseCustomerCsv(lines(KAGGLE_HEADER.replace('ID', 'customerid'), ...KAGGLE_ROWS), TRAINING), /customerid \(customerId\?\)/)
+})
+
 test('parseCustomerCsv - column named twice - rejected', () => {
   throwsCsvError(() => parseCustomerCsv(lines(API_HEADER + ',completion', '1'), TRAINING), 'header names column "completion" twice')
 })

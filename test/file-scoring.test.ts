@@ -57,6 +57,14 @@ test('scoreCsvStream - cells with commas, quotes and line breaks - passed throug
   assert.ok(output.includes('\n6,1620,1620,9.5,9.5,0,8.91,0.5,0,0,0,0,  spaced  ,0.5,true\n'), 'cells without special characters stay unquoted')
 })
 
+test('scoreCsvStream - a Kaggle export with an empty or non-0/1 Target column - scored (the label is not read), the column copied as it was', async () => {
+  const text = [HEADER, '1,1620,1620,9.5,9.5,0,8.91,0.25,0,0,0,', '2,1620,1620,9.5,9.5,0,8.91,0.5,0,0,0,unknown'].join('\n') + '\n'
+  const { output, summary } = await scoreText(text)
+  assert.equal(summary.rowsScored, 2)
+  const [, ...rows] = records(output)
+  assert.deepEqual(rows.map((row) => [row[11], row[12]]), [['', '0.25'], ['unknown', '0.5']])
+})
+
 test('scoreCsvStream - bad row after a multi-line cell - the same row and line as parseCustomerCsv, LF and CRLF', async () => {
   for (const eol of ['\n', '\r\n']) {
     const text = [`${HEADER},note`, `1,1620,1620,9.5,9.5,0,8.91,0.1,0,0,0,0,"line 1${eol}line 2${eol}line 3"`, '', '2,1620,1620,9.5,9.5,0,8.91,0.2,0,0,0,0,x', '3,1620,1620,9.5,9.5,0,8.91,7,0,0,0,0,x'].join(eol) + eol

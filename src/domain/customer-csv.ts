@@ -119,7 +119,7 @@ export function planColumns (firstRecord: readonly string[], options: CsvReadOpt
       header: ['ID', ...fields.map((f) => f.kaggleColumn), ...(hasTarget ? ['Target'] : [])],
       fieldIndex: fields.map((_, i) => i + 1),
       idIndex: 0,
-      targetIndex: hasTarget ? expected - 1 : -1
+      targetIndex: hasTarget && options.ignoreTarget !== true ? expected - 1 : -1
     }
   }
   const header = firstRecord.map((h) => h.trim())
@@ -166,12 +166,30 @@ export function planNamedColumns (names: readonly string[], options: CsvReadOpti
   const labelIndex = header.findIndex((h) => (TARGET_COLUMNS as readonly string[]).includes(h))
   const targetIndex = options.ignoreTarget === true ? -1 : labelIndex
   if (options.requireTarget && labelIndex === -1) throw new CsvDataError(`header has no label column (one of ${TARGET_COLUMNS.join(', ')})`)
+  const expected = [...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS]
+  const known = new Set(expected)
+  const misspelled = nearMisses(header.filter((h) => !known.has(h)), expected)
+  if (misspelled.length > 0) {
+    // Also where other columns are welcome (the file CLI copies them to its output): read as one of
+    // those, a misspelled optional field (review_score) would be left out and imputed without a word.
+    throw new CsvDataError(`header has ${misspelled.length > 1 ? 'columns' : 'a column'} named almost like a field: ${misspelled.join(', ')}; column names must match exactly, case included`)
+  }
   if (options.allowExtraColumns !== true) {
-    const known = new Set([...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS])
     const unknown = header.filter((h) => !known.has(h))
     if (unknown.length > 0) throw new CsvDataError(`header has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`)
   }
   return { layout, hasHeader: true, columnCount: header.length, header, fieldIndex, idIndex, targetIndex }
+}
+
+const squeezed = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+/** Each of `unknown` whose name is one of `expected` but for case and punctuation, as "review_score (reviewScore?)". */
+function nearMisses (unknown: readonly string[], expected: readonly string[]): string[] {
+  const bySqueezed = new Map(expected.map((name) => [squeezed(name), name]))
+  return unknown.flatMap((name) => {
+    const meant = bySqueezed.get(squeezed(name))
+    return meant === undefined ? [] : [`${name} (${meant}?)`]
+  })
 }
 
 /** A cell's text as a field's value (null: empty optional), or the problem ("is empty", "must be a number, got ..."). */

@@ -219,7 +219,7 @@ class ScoringTransform extends Transform {
 
   private acceptRecord ({ record, line }: ParsedRecord): void {
     if (this.plan === null) {
-      const plan = planColumns(record, { requireTarget: false, allowExtraColumns: true })
+      const plan = planColumns(record, { requireTarget: false, allowExtraColumns: true, ignoreTarget: true })
       this.plan = plan
       assertNotScored(plan.header)
       this.fieldAt = plan.header.map((_, c) => CUSTOMER_FIELDS[plan.fieldIndex.indexOf(c)])

@@ -194,7 +194,7 @@ export async function openParquetInput (file: AsyncBuffer): Promise<ParquetInput
   const metadata = await readMetadata(file)
   const columns = parquetSchema(metadata).children
   const names = columns.map((c) => c.element.name)
-  const plan = planNamedColumns(names, { requireTarget: false, allowExtraColumns: true })
+  const plan = planNamedColumns(names, { requireTarget: false, allowExtraColumns: true, ignoreTarget: true })
   assertNotScored(plan.header)
   const scan = await readParquet(async () => await parquetScan({ file, metadata, columns: [...names], compressors }))
   return { metadata, names, plan, passThroughs: columns.map(passThrough), scan }
