@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { CardReadError, listVersions, readCard, readCurrentVersion } from '../src/artefact/model-catalog.js'
 import { CURRENT_FILE, DEFAULT_MODELS_ROOT, VERSION_RULE, isValidVersion } from '../src/artefact/models-root.js'
-import { HISTORY_FILE, ROLLBACK_REASON, readHistory, recordPromotion, rollbackTarget } from '../src/artefact/promotion-history.js'
+import { HISTORY_FILE, PromotionLockedError, ROLLBACK_REASON, readHistory, recordPromotion, rollbackTarget, withPromotionLock } from '../src/artefact/promotion-history.js'
 import { CsvDataError, parseCustomerCsv } from '../src/domain/customer-csv.js'
 import { counted } from '../src/domain/counted.js'
 import type { CustomerInputs } from '../src/domain/customer.js'
@@ -344,7 +344,22 @@ function promotionReason (args: ModelsArgs, overridden: readonly string[]): stri
   return `promote${forced}${args.reason === null ? '' : `: ${args.reason}`}`
 }
 
+/** `work` under the models root's promotion lock; another holder is a refusal (exit 1) naming the lock. */
+async function exclusively (root: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await withPromotionLock(root, work)
+  } catch (err) {
+    if (err instanceof PromotionLockedError) throw new RefusedError(err.message)
+    throw err
+  }
+}
+
 async function promote (args: ModelsArgs, version: string, out: (text: string) => void, note: (text: string) => void): Promise<void> {
+  await requireVersionDir(args.modelsDir, version)
+  await exclusively(args.modelsDir, async () => { await promoteLocked(args, version, out, note) })
+}
+
+async function promoteLocked (args: ModelsArgs, version: string, out: (text: string) => void, note: (text: string) => void): Promise<void> {
   const root = args.modelsDir
   await requireVersionDir(root, version)
   const current = await readCurrentVersion(root)
@@ -375,6 +390,10 @@ async function promote (args: ModelsArgs, version: string, out: (text: string) =
 }
 
 async function rollback (args: ModelsArgs, out: (text: string) => void): Promise<void> {
+  await exclusively(args.modelsDir, async () => { await rollbackLocked(args, out) })
+}
+
+async function rollbackLocked (args: ModelsArgs, out: (text: string) => void): Promise<void> {
   const root = args.modelsDir
   const current = await readCurrentVersion(root)
   const target = rollbackTarget(await readHistory(root), current)

@@ -10,7 +10,7 @@ import { FEATURE_DESCRIPTIONS, PREPROCESSING_HASH } from '../src/domain/features
 import type { ModelCard } from '../src/artefact/model-card.js'
 import { serializeModel, sha256, writeArtefact } from '../src/artefact/artefact-store.js'
 import { readCurrentVersion } from '../src/artefact/model-catalog.js'
-import { recordPromotion } from '../src/artefact/promotion-history.js'
+import { PromotionLockedError, recordPromotion, withPromotionLock } from '../src/artefact/promotion-history.js'
 import { renderReport } from '../src/training/report/render-report.js'
 import { initTensorFlow, tensorFlowVersions } from '../src/artefact/tensorflow.js'
 import { DEFAULT_TRAINING_OPTIONS, TrainingDataError, trainModel } from '../src/training/pipeline.js'
@@ -228,9 +228,17 @@ async function train (argv: string[], stdout: Writable, stderr: Writable): Promi
       reportHtml
     })
     if (args.promote) {
-      const previous = await readCurrentVersion(args.modelsDir)
-      // Retraining the current version in place (--force) changes its files, not which version is current.
-      if (previous !== version) await recordPromotion(args.modelsDir, previous, version, 'train')
+      try {
+        await withPromotionLock(args.modelsDir, async () => {
+          const previous = await readCurrentVersion(args.modelsDir)
+          // Retraining the current version in place (--force) changes its files, not which version is current.
+          if (previous !== version) await recordPromotion(args.modelsDir, previous, version, 'train')
+          else log(`${version} is the version CURRENT names: running servers keep the model they loaded until another version is promoted or they restart, and new servers load these files. Train under a new version to swap it in live`)
+        })
+      } catch (err) {
+        if (!(err instanceof PromotionLockedError)) throw err
+        throw new RefusedError(`${dir} was written but not promoted: ${err.message}. Promote it with npm run models -- promote ${version}`)
+      }
     }
     stdout.write(formatSummary(result, { dir, promoted: args.promote, seconds }))
   } finally {

@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { readFile, truncate, writeFile, mkdir, stat } from 'node:fs/promises'
+import { readFile, truncate, utimes, writeFile, mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CARD_FILE } from '../src/artefact/artefact-store.js'
 import { CATALOG_CARD_FILE, CardReadError, listVersions, readCard, readCurrentVersion } from '../src/artefact/model-catalog.js'
 import { CURRENT_FILE } from '../src/artefact/models-root.js'
-import { HISTORY_FILE, ROLLBACK_REASON, readHistory, recordPromotion, rollbackTarget, type Promotion } from '../src/artefact/promotion-history.js'
+import { HISTORY_FILE, PROMOTION_LOCK_FILE, PromotionLockedError, ROLLBACK_REASON, STALE_LOCK_MS, readHistory, recordPromotion, rollbackTarget, withPromotionLock, type Promotion } from '../src/artefact/promotion-history.js'
 import type { ModelCard } from '../src/artefact/model-card.js'
 import { loadVerifiedModel } from '../src/model/model-loader.js'
 import { main } from '../scripts/models.js'
@@ -347,6 +347,48 @@ describe('models CLI - rollback', () => {
     assert.equal((await readHistory(root)).length, 1)
   })
 
+  test('models CLI - promote or rollback while another holds the models root - exits 1 naming the lock, CURRENT and HISTORY untouched; a stale lock is taken over', async () => {
+    const root = await makeRoot()
+    const lock = join(root, PROMOTION_LOCK_FILE)
+    await writeFile(lock, 'pid 1 since 2026-01-01T00:00:00.000Z\n')
+    for (const argv of [['promote', 'vb'], ['rollback']]) {
+      const run = await runModels([...argv, '--models-dir', root])
+      assert.equal(run.code, 1, argv.join(' '))
+      assert.match(run.stderr, /^models: another promotion or rollback is running on .*\.promotion\.lock: pid 1 since/)
+    }
+    assert.equal(await current(root), 'va')
+    assert.deepEqual(await readHistory(root), [])
+    // Older than STALE_LOCK_MS: left by a process that died.
+    const old = new Date(Date.now() - STALE_LOCK_MS - 1000)
+    await utimes(lock, old, old)
+    const run = await runModels(['promote', 'vb', '--models-dir', root])
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(await current(root), 'vb')
+    assert.equal(existsSync(lock), false, 'the lock is released')
+  })
+
+  test('withPromotionLock - two promotions at once - the second is refused while the first runs, released after', async () => {
+    const root = join(work.dir, 'lock')
+    await mkdir(root)
+    let release = (): void => {}
+    const first = withPromotionLock(root, async () => { await new Promise<void>((resolve) => { release = resolve }) })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await assert.rejects(withPromotionLock(root, async () => {}), PromotionLockedError)
+    release()
+    await first
+    assert.equal(await withPromotionLock(root, async () => 'second'), 'second')
+  })
+
+  test('models CLI - rollback after CURRENT was edited by hand - back to the version HISTORY last made current', async () => {
+    const root = await makeRoot()
+    assert.equal((await runModels(['promote', 'vb', '--models-dir', root])).code, 0)
+    await setCurrent(root, 'weak')
+    const run = await runModels(['rollback', '--models-dir', root])
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /rolled back to vb \(was weak\)/)
+    assert.equal(await current(root), 'vb')
+  })
+
   test('models CLI - rollback in a root without HISTORY - exits 1 with a clear message', async () => {
     const root = await makeRoot()
     const run = await runModels(['rollback', '--models-dir', root])
@@ -370,6 +412,9 @@ describe('model catalog and promotion history', () => {
     assert.equal(rollbackTarget(history, null), null)
     // CURRENT changed by hand to v2: the change that last made v2 current is the one undone.
     assert.equal(rollbackTarget(history, 'v2'), 'v1')
+    // CURRENT changed by hand to a version no recorded change made current: back to the last recorded one.
+    assert.equal(rollbackTarget(history, 'hand-edited'), 'v3')
+    assert.equal(rollbackTarget([], 'hand-edited'), null)
   })
 
   test('readHistory and recordPromotion - a torn last line - is skipped, and the next line starts on its own', async () => {

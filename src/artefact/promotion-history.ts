@@ -1,6 +1,6 @@
 // Which version is current, and how it got there: models/CURRENT is rewritten atomically and every
 // change is appended to models/HISTORY (one JSON object per line), so a rollback knows where to go.
-import { appendFile, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CURRENT_FILE, isValidVersion } from './models-root.js'
 
@@ -106,5 +106,45 @@ export function rollbackTarget (history: readonly Promotion[], current: string |
     const p = standing[i] as Promotion
     if (p.to === current) return p.from === current ? null : p.from
   }
-  return null
+  // CURRENT names a version no recorded change made current (an edit by hand): the change to undo is
+  // that edit, back to the version HISTORY last made current.
+  const last = standing.at(-1)
+  return current !== null && last !== undefined ? last.to : null
+}
+
+/** File in the models root that exists while a promotion or rollback runs (see withPromotionLock). */
+export const PROMOTION_LOCK_FILE = '.promotion.lock'
+/** A lock older than this is taken to be left by a process that died (a promotion verifies in seconds). */
+export const STALE_LOCK_MS = 10 * 60 * 1000
+
+/** Another promotion or rollback holds the models root. */
+export class PromotionLockedError extends Error {}
+
+/**
+ * Runs `work` while holding the models root's promotion lock, so two promotions (or a promotion and a
+ * rollback) cannot both read the same CURRENT and each record a change from it, one silently lost.
+ */
+export async function withPromotionLock<T> (modelsRoot: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(modelsRoot, PROMOTION_LOCK_FILE)
+  let handle
+  try {
+    handle = await open(lock, 'wx')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    const held = await readFile(lock, 'utf8').catch(() => '')
+    const since = await stat(lock).then((s) => s.mtimeMs, () => Date.now())
+    if (Date.now() - since < STALE_LOCK_MS) {
+      throw new PromotionLockedError(`another promotion or rollback is running on ${modelsRoot} (${lock}: ${held.trim() || 'no details'}); try again when it is done, or delete that file if its process is gone`)
+    }
+    // Left by a process that died: taken over.
+    await rm(lock, { force: true })
+    handle = await open(lock, 'wx')
+  }
+  try {
+    await handle.writeFile(`pid ${process.pid} since ${new Date().toISOString()}\n`)
+    await handle.close()
+    return await work()
+  } finally {
+    await rm(lock, { force: true })
+  }
 }
