@@ -67,7 +67,7 @@ Model: the first of --model-dir, --model-version, MODEL_DIR and CURRENT that is 
   --threshold X         willBuy = probability >= X, from 0 to 1 (default: the model's)
   --batch-size N        rows per model call, 1 to ${MAX_SCORING_BATCH_SIZE} (default: ${DEFAULT_SCORING_BATCH_SIZE})
 
-  --quiet               no progress or summary (skipped rows are still listed)
+  --quiet               no progress, summary or input warnings (skipped rows are still listed)
   -h, --help            this text
 
 Exit codes: 0 scored; 2 bad flags, files or data (names row, line and column; with several inputs,
@@ -309,6 +309,13 @@ function createProgressReporter (stderr: Writable & { readonly isTTY?: boolean }
   }
 }
 
+/** Input warnings, as the API gives them per customer: counted by field and code, one example each. */
+function reportWarnings (summary: ScoringSummary, log: (line: string) => void): void {
+  if (summary.rowsWarned === 0) return
+  log(`  ${counted(summary.rowsWarned, 'row')} scored with input warnings (the API's warnings; the output has no column for them):`)
+  for (const { field, code, rows, example } of summary.warnings) log(`  ${counted(rows, 'row')} ${field} ${code}, e.g. ${example}`)
+}
+
 function reportSkipped (summary: ScoringSummary, log: (line: string) => void): void {
   for (const problem of summary.problems.slice(0, LISTED_PROBLEMS)) log(`  skipped ${describeProblem(problem)}`)
   if (summary.rowsSkipped > LISTED_PROBLEMS) log(`  ... and ${summary.rowsSkipped - LISTED_PROBLEMS} more skipped ${summary.rowsSkipped - LISTED_PROBLEMS === 1 ? 'row' : 'rows'}`)
@@ -440,6 +447,7 @@ async function scoreFile (run: FileRun, file: ScoreFile, input: OpenedInput, out
     log(`score: ${label}${counted(summary.rowsScored, 'row')} scored, ${summary.rowsSkipped} skipped, ${formatSeconds(ms)} s, ${rowsPerSecond(summary.rowsRead, ms)} rows/s -> ${where}`)
   }
   reportSkipped(summary, log)
+  if (!args.quiet) reportWarnings(summary, log)
   return summary
 }
 

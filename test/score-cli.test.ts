@@ -150,6 +150,19 @@ describe('score CLI', { concurrency: true }, () => {
     await assertScored(input, await readFile(out, 'utf8'), header, 0.2)
   })
 
+  test('score CLI - prices in cents and a non-reviewer with a score - scored, the API\'s warnings counted by field and code with an example', async () => {
+    const header = 'customerId,bookLengthAvgMinutes,bookLengthTotalMinutes,priceAvg,priceTotal,reviewed,reviewScore,completion,minutesListened,supportRequests,lastVisitDaysAfterPurchase'
+    const input = [header, 'a,1620,1620,950,950,true,9,0,0,0,10', 'b,1620,1620,9.5,9.5,true,9,0,0,0,10', 'c,1620,1620,1200,1200,false,2,0,0,0,10'].join('\n') + '\n'
+    const run = await runScore(['--in', '-', '--out', '-'], input)
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(run.stdout.trim().split('\n').length, 4, 'every row scored')
+    assert.match(run.stderr, /\n {2}2 rows scored with input warnings/)
+    assert.match(run.stderr, /\n {2}2 rows priceAvg OUT_OF_RANGE, e\.g\. priceAvg 950 is outside the training range .* Are the prices in cents\?/)
+    assert.match(run.stderr, /\n {2}1 row reviewScore INCONSISTENT, e\.g\. reviewed is false but reviewScore is 2/)
+    const quiet = await runScore(['--in', '-', '--out', '-', '--quiet'], input)
+    assert.equal(quiet.stderr, '')
+  })
+
   test('score CLI - headerless CRLF on stdin, --out - - the Kaggle header first, then the scored rows on stdout', async () => {
     const input = toCsv(generateCustomers(45, 33), 'headerless', '\r\n')
     const run = await runScore(['--in', '-', '--out', '-'], input)

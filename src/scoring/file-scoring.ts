@@ -32,11 +32,24 @@ export interface ScoringProgress {
   readonly rowsSkipped: number
 }
 
+/** Input warnings of one field and code over a file (the API's per-customer warnings, counted). */
+export interface WarningCount {
+  readonly field: string
+  readonly code: string
+  readonly rows: number
+  /** The first such warning's message, as an example. */
+  readonly example: string
+}
+
 export interface ScoringSummary extends ScoringProgress {
   /** Layout of the input, or null when it had no records. */
   readonly layout: CsvLayout | null
   /** The first KEPT_PROBLEMS skipped rows, in file order. */
   readonly problems: readonly RowProblem[]
+  /** Scored rows with at least one input warning (scored all the same, as by the API). */
+  readonly rowsWarned: number
+  /** The warnings by field and code, most frequent first. */
+  readonly warnings: readonly WarningCount[]
 }
 
 export interface FileScoringOptions {
@@ -74,8 +87,10 @@ export class RowTally {
   rowsRead = 0
   rowsScored = 0
   rowsSkipped = 0
+  rowsWarned = 0
   readonly problems: RowProblem[] = []
   private readonly skipInvalid: boolean
+  private readonly warnings = new Map<string, { field: string, code: string, rows: number, example: string }>()
 
   constructor (skipInvalid: boolean) {
     this.skipInvalid = skipInvalid
@@ -95,12 +110,28 @@ export class RowTally {
     }
   }
 
+  /** A batch scored: its rows counted, and their input warnings by field and code. */
+  scored (predictions: readonly ScoredCustomer[]): void {
+    this.rowsScored += predictions.length
+    for (const { warnings } of predictions) {
+      if (warnings === undefined) continue
+      this.rowsWarned++
+      for (const { field, code, message } of warnings) {
+        const key = `${field} ${code}`
+        const count = this.warnings.get(key)
+        if (count === undefined) this.warnings.set(key, { field, code, rows: 1, example: message })
+        else count.rows++
+      }
+    }
+  }
+
   progress (): ScoringProgress {
     return { rowsRead: this.rowsRead, rowsScored: this.rowsScored, rowsSkipped: this.rowsSkipped }
   }
 
   summary (layout: CsvLayout | null): ScoringSummary {
-    return { ...this.progress(), layout, problems: this.problems.slice() }
+    const warnings = [...this.warnings.values()].map((w) => ({ ...w })).sort((a, b) => b.rows - a.rows)
+    return { ...this.progress(), layout, problems: this.problems.slice(), rowsWarned: this.rowsWarned, warnings }
   }
 }
 
@@ -251,7 +282,7 @@ class ScoringTransform extends Transform {
     this.batchCustomers = []
     const { predictions } = await scoreCustomers(this.model, customers, { threshold: this.options.threshold })
     const chunk = this.encoder.add(new CsvScoredRows(this.fieldAt, records, customers, predictions))
-    this.tally.rowsScored += rows
+    this.tally.scored(predictions)
     if (chunk !== null) this.push(chunk)
     this.options.onProgress?.(this.tally.progress())
   }

@@ -209,7 +209,7 @@ async function * scoredChunks (model: ServingModel, source: ParquetInput, encode
     const { columns, rows, customers } = pending.take()
     const { predictions } = await scoreCustomers(model, customers, { threshold: options.threshold })
     const chunk = encoder.add(new ParquetScoredRows(passThroughs, columns, rows, predictions))
-    tally.rowsScored += rows.length
+    tally.scored(predictions)
     options.onProgress?.(tally.progress())
     return chunk
   }
