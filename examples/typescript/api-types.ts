@@ -1861,17 +1861,17 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
-                        name: "probability" | "willBuy";
+                        name: "probability" | "willBuy" | "warnings";
                         parameters?: Record<string, never>;
                     }[];
                 };
             };
         };
         responses: {
-            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order. */
+            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1887,14 +1887,16 @@ export interface operations {
                         parameters?: {
                             /** @description The threshold willBuy was decided with. */
                             threshold?: number;
+                            /** @description Customers with at least one input warning (ask for the warnings output to see them). */
+                            warnedCustomers?: number;
                         };
                         outputs: {
                             /** @enum {string} */
-                            name: "probability" | "willBuy";
+                            name: "probability" | "willBuy" | "warnings";
                             /** @enum {string} */
-                            datatype: "FP32" | "BOOL";
+                            datatype: "FP32" | "BOOL" | "BYTES";
                             shape: number[];
-                            data: (number | boolean)[];
+                            data: (number | boolean | string)[];
                         }[];
                     };
                 };
@@ -2325,17 +2327,17 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
-                        name: "probability" | "willBuy";
+                        name: "probability" | "willBuy" | "warnings";
                         parameters?: Record<string, never>;
                     }[];
                 };
             };
         };
         responses: {
-            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order. */
+            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -2351,14 +2353,16 @@ export interface operations {
                         parameters?: {
                             /** @description The threshold willBuy was decided with. */
                             threshold?: number;
+                            /** @description Customers with at least one input warning (ask for the warnings output to see them). */
+                            warnedCustomers?: number;
                         };
                         outputs: {
                             /** @enum {string} */
-                            name: "probability" | "willBuy";
+                            name: "probability" | "willBuy" | "warnings";
                             /** @enum {string} */
-                            datatype: "FP32" | "BOOL";
+                            datatype: "FP32" | "BOOL" | "BYTES";
                             shape: number[];
-                            data: (number | boolean)[];
+                            data: (number | boolean | string)[];
                         }[];
                     };
                 };

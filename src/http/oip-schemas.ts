@@ -127,7 +127,7 @@ export const inferBodySchema = {
     },
     outputs: {
       type: 'array',
-      description: 'Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON.',
+      description: 'Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON.',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -139,14 +139,20 @@ export const inferBodySchema = {
 } as const
 
 export const inferResponseSchema = {
-  description: 'probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order.',
+  description: 'probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch.',
   type: 'object',
   required: ['model_name', 'model_version', 'outputs'],
   properties: {
     model_name: { type: 'string', examples: ['buy-again'] },
     model_version: { type: 'string', description: 'The version that scored.' },
     id: { type: 'string' },
-    parameters: { type: 'object', properties: { threshold: { type: 'number', description: 'The threshold willBuy was decided with.' } } },
+    parameters: {
+      type: 'object',
+      properties: {
+        threshold: { type: 'number', description: 'The threshold willBuy was decided with.' },
+        warnedCustomers: { type: 'integer', description: 'Customers with at least one input warning (ask for the warnings output to see them).' }
+      }
+    },
     outputs: {
       type: 'array',
       items: {
@@ -154,10 +160,10 @@ export const inferResponseSchema = {
         required: ['name', 'datatype', 'shape', 'data'],
         properties: {
           name: { type: 'string', enum: OUTPUT_NAMES },
-          datatype: { type: 'string', enum: ['FP32', 'BOOL'] },
+          datatype: { type: 'string', enum: ['FP32', 'BOOL', 'BYTES'] },
           shape: { type: 'array', items: { type: 'integer' } },
           // A type list, not anyOf: fast-json-stringify checks anyOf branches with Ajv on every value.
-          data: { type: 'array', items: { type: ['number', 'boolean'] } }
+          data: { type: 'array', items: { type: ['number', 'boolean', 'string'] } }
         }
       }
     }
