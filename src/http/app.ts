@@ -92,7 +92,7 @@ function toErrorBody (error: FastifyError & { details?: ErrorBody['details'] }, 
 }
 
 export async function buildApp (config: Config, versions: ModelVersions, options: AppOptions = {}): Promise<FastifyInstance> {
-  const answeredEarly: AnsweredEarly = new WeakSet()
+  const answeredEarly: AnsweredEarly = new WeakMap()
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
@@ -184,7 +184,7 @@ export async function buildApp (config: Config, versions: ModelVersions, options
   })
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     recordRequest(request, reply)
-    if (!request.raw.complete) answeredEarly.add(request.raw.socket)
+    if (!request.raw.complete) answeredEarly.set(request.raw.socket, request.raw)
     done()
   })
 

@@ -5,7 +5,7 @@
 // route or hook runs for them, so each is counted here (buy_again_http_refused_requests_total).
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
@@ -31,11 +31,12 @@ function describe (error: NodeJS.ErrnoException, config: Pick<Config, 'requestTi
 }
 
 /**
- * Connections whose last request was answered before its body had all arrived (a 404, 405 or 415
- * says so without reading a large body). When the client then stops sending and closes, the parser
- * reports the body cut short: that request was answered and counted already, so it is no refusal.
+ * Requests answered before their body had all arrived (a 404 or 415 says so without reading a large
+ * body), by connection. When the client then stops sending and closes, the parser reports the body cut
+ * short: that request was answered and counted already, so it is no refusal. Only while its body is
+ * still incomplete: a later request on the same kept-alive connection is judged on its own.
  */
-export type AnsweredEarly = WeakSet<Socket>
+export type AnsweredEarly = WeakMap<Socket, IncomingMessage>
 
 /**
  * `refused` is told the status of each refusal (also when the connection is only closed, an answer
@@ -46,7 +47,7 @@ export function clientErrorHandler (config: Pick<Config, 'requestTimeoutMs' | 'm
   return (error, socket) => {
     // A reset connection or one already gone has nobody left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
-    if (answeredEarly.has(socket)) {
+    if (answeredEarly.get(socket)?.complete === false) {
       socket.destroy()
       return
     }

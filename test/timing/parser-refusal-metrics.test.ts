@@ -94,3 +94,30 @@ test('listening server - a large body to a route that answers without reading it
   assert.deepEqual(after.refused, before.refused)
   assert.equal(after.durationSamples - before.durationSamples, 2) // the 404 and the scrape before
 })
+
+test('listening server - the same kept-alive connection after such an early answer, its body sent in full - a later request with oversized headers is answered 431 and counted', async () => {
+  const before = await counts()
+  const BODY = 200_000
+  const statuses = await new Promise<number[]>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`POST /no-such-path HTTP/1.1\r\nHost: x\r\nContent-Length: ${BODY}\r\n\r\n`)
+      socket.write('x'.repeat(1000))
+    })
+    let received = ''
+    let rest = true
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1')
+      if (rest && /"statusCode":404/.test(received)) {
+        rest = false
+        // The client finishes its body, then sends its next request on the same connection.
+        socket.write('x'.repeat(BODY - 1000))
+        socket.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nx-pad: ${'a'.repeat(MAX_HEADER_BYTES + 500)}\r\n\r\n`)
+      }
+    })
+    socket.on('close', () => { resolve([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]))) })
+    socket.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') reject(err) })
+  })
+  assert.deepEqual(statuses, [404, 431])
+  const after = await counts()
+  assert.equal((after.refused['431'] ?? 0) - (before.refused['431'] ?? 0), 1)
+})
