@@ -361,7 +361,6 @@ async function promote (args: ModelsArgs, version: string, out: (text: string) =
 
 async function promoteLocked (args: ModelsArgs, version: string, out: (text: string) => void, note: (text: string) => void): Promise<void> {
   const root = args.modelsDir
-  await requireVersionDir(root, version)
   const current = await readCurrentVersion(root)
   if (current === version) {
     out(`${version} is already current in ${root}: nothing changed\n`)

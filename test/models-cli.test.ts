@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { readFile, truncate, utimes, writeFile, mkdir, stat } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { CARD_FILE } from '../src/artefact/artefact-store.js'
 import { CATALOG_CARD_FILE, CardReadError, listVersions, readCard, readCurrentVersion } from '../src/artefact/model-catalog.js'
@@ -350,11 +351,11 @@ describe('models CLI - rollback', () => {
   test('models CLI - promote or rollback while another holds the models root - exits 1 naming the lock, CURRENT and HISTORY untouched; a stale lock is taken over', async () => {
     const root = await makeRoot()
     const lock = join(root, PROMOTION_LOCK_FILE)
-    await writeFile(lock, 'pid 1 since 2026-01-01T00:00:00.000Z\n')
+    await writeFile(lock, JSON.stringify({ token: 'other', host: 'another-pod', pid: 1, since: '2026-01-01T00:00:00.000Z' }))
     for (const argv of [['promote', 'vb'], ['rollback']]) {
       const run = await runModels([...argv, '--models-dir', root])
       assert.equal(run.code, 1, argv.join(' '))
-      assert.match(run.stderr, /^models: another promotion or rollback is running on .*\.promotion\.lock: pid 1 since/)
+      assert.match(run.stderr, /^models: another promotion or rollback is running on .*\.promotion\.lock: process 1 on another-pod since 2026-01-01/)
     }
     assert.equal(await current(root), 'va')
     assert.deepEqual(await readHistory(root), [])
@@ -371,12 +372,46 @@ describe('models CLI - rollback', () => {
     const root = join(work.dir, 'lock')
     await mkdir(root)
     let release = (): void => {}
-    const first = withPromotionLock(root, async () => { await new Promise<void>((resolve) => { release = resolve }) })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    let holding = (): void => {}
+    const held = new Promise<void>((resolve) => { holding = resolve })
+    const first = withPromotionLock(root, async () => {
+      holding()
+      await new Promise<void>((resolve) => { release = resolve })
+    })
+    await held
     await assert.rejects(withPromotionLock(root, async () => {}), PromotionLockedError)
     release()
     await first
     assert.equal(await withPromotionLock(root, async () => 'second'), 'second')
+  })
+
+  test('withPromotionLock - a lock of a process of this host that is gone - taken over at once', async () => {
+    const root = join(work.dir, 'lock-dead')
+    await mkdir(root)
+    // A pid far above any in use here.
+    await writeFile(join(root, PROMOTION_LOCK_FILE), JSON.stringify({ token: 'dead', host: hostname(), pid: 2 ** 22 + 12345, since: new Date().toISOString() }))
+    assert.equal(await withPromotionLock(root, async () => 'ran'), 'ran')
+    assert.equal(existsSync(join(root, PROMOTION_LOCK_FILE)), false)
+  })
+
+  test('withPromotionLock - five contenders for one stale lock - exactly one runs at a time, the others are refused, the lock is gone after', async () => {
+    const root = join(work.dir, 'lock-race')
+    await mkdir(root)
+    const lock = join(root, PROMOTION_LOCK_FILE)
+    await writeFile(lock, JSON.stringify({ token: 'old', host: 'another-pod', pid: 1, since: '2026-01-01T00:00:00.000Z' }))
+    const old = new Date(Date.now() - STALE_LOCK_MS - 1000)
+    await utimes(lock, old, old)
+    let running = 0
+    let most = 0
+    const results = await Promise.allSettled(Array.from({ length: 5 }, async () => await withPromotionLock(root, async () => {
+      most = Math.max(most, ++running)
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      running--
+    })))
+    assert.equal(most, 1)
+    assert.ok(results.some((r) => r.status === 'fulfilled'))
+    for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof PromotionLockedError, String(r.reason))
+    assert.equal(existsSync(lock), false)
   })
 
   test('models CLI - rollback after CURRENT was edited by hand - back to the version HISTORY last made current', async () => {
@@ -415,6 +450,8 @@ describe('model catalog and promotion history', () => {
     // CURRENT changed by hand to a version no recorded change made current: back to the last recorded one.
     assert.equal(rollbackTarget(history, 'hand-edited'), 'v3')
     assert.equal(rollbackTarget([], 'hand-edited'), null)
+    // That rollback recorded, the next one undoes v2 -> v3, not the edit.
+    assert.equal(rollbackTarget([...history, promotion('hand-edited', 'v3', ROLLBACK_REASON)], 'v3'), 'v2')
   })
 
   test('readHistory and recordPromotion - a torn last line - is skipped, and the next line starts on its own', async () => {

@@ -1,6 +1,8 @@
 // Which version is current, and how it got there: models/CURRENT is rewritten atomically and every
 // change is appended to models/HISTORY (one JSON object per line), so a rollback knows where to go.
-import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { appendFile, link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { CURRENT_FILE, isValidVersion } from './models-root.js'
 
@@ -100,6 +102,8 @@ export function rollbackTarget (history: readonly Promotion[], current: string |
   for (const p of history) {
     const last = standing.at(-1)
     if (p.reason === ROLLBACK_REASON && last !== undefined && last.to === p.from && last.from === p.to) standing.pop()
+    // A rollback that undid an edit by hand (back to the version standing last) leaves that version standing.
+    else if (p.reason === ROLLBACK_REASON && last !== undefined && last.to === p.to) continue
     else standing.push(p)
   }
   for (let i = standing.length - 1; i >= 0; i--) {
@@ -114,37 +118,99 @@ export function rollbackTarget (history: readonly Promotion[], current: string |
 
 /** File in the models root that exists while a promotion or rollback runs (see withPromotionLock). */
 export const PROMOTION_LOCK_FILE = '.promotion.lock'
-/** A lock older than this is taken to be left by a process that died (a promotion verifies in seconds). */
+/**
+ * A lock older than this, held from another host, is taken to be left by a process that died: a
+ * promotion with --data scores the labelled file with two models, about 5-10 s for the 11,971-row
+ * training file on this 2-core machine, so 10 minutes is far beyond any live holder. On the same host
+ * a lock whose process is gone is stale at once.
+ */
 export const STALE_LOCK_MS = 10 * 60 * 1000
 
 /** Another promotion or rollback holds the models root. */
 export class PromotionLockedError extends Error {}
 
+interface LockOwner { readonly token: string, readonly host: string, readonly pid: number, readonly since: string }
+
+function parseOwner (text: string): LockOwner | null {
+  try {
+    const owner = JSON.parse(text) as Partial<LockOwner>
+    return typeof owner.token === 'string' && typeof owner.host === 'string' && typeof owner.pid === 'number' && typeof owner.since === 'string'
+      ? owner as LockOwner
+      : null
+  } catch {
+    return null
+  }
+}
+
+/** A process of this host that no longer exists. */
+function deadHere (owner: LockOwner): boolean {
+  if (owner.host !== hostname()) return false
+  try {
+    process.kill(owner.pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
+ * Creates the lock file holding `owner`, or returns the text of the lock that exists. Written under a
+ * private name and linked into place, so a reader never sees an empty lock.
+ */
+async function tryCreate (lock: string, owner: LockOwner): Promise<string | null> {
+  const draft = `${lock}.${owner.token}`
+  await writeFile(draft, JSON.stringify(owner) + '\n')
+  try {
+    await link(draft, lock)
+    return null
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return await readFile(lock, 'utf8').catch(() => '')
+  } finally {
+    await rm(draft, { force: true })
+  }
+}
+
 /**
  * Runs `work` while holding the models root's promotion lock, so two promotions (or a promotion and a
  * rollback) cannot both read the same CURRENT and each record a change from it, one silently lost.
+ * A stale lock (see STALE_LOCK_MS) is moved aside by rename, which only one contender can do, and
+ * the lock is removed at the end only if it is still this call's.
  */
 export async function withPromotionLock<T> (modelsRoot: string, work: () => Promise<T>): Promise<T> {
   const lock = join(modelsRoot, PROMOTION_LOCK_FILE)
-  let handle
-  try {
-    handle = await open(lock, 'wx')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    const held = await readFile(lock, 'utf8').catch(() => '')
-    const since = await stat(lock).then((s) => s.mtimeMs, () => Date.now())
-    if (Date.now() - since < STALE_LOCK_MS) {
-      throw new PromotionLockedError(`another promotion or rollback is running on ${modelsRoot} (${lock}: ${held.trim() || 'no details'}); try again when it is done, or delete that file if its process is gone`)
+  const owner: LockOwner = { token: randomUUID(), host: hostname(), pid: process.pid, since: new Date().toISOString() }
+  let held = await tryCreate(lock, owner)
+  if (held !== null) {
+    const other = parseOwner(held)
+    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
+    const stale = (other !== null && deadHere(other)) || age > STALE_LOCK_MS
+    const described = other === null ? 'unreadable' : `process ${other.pid} on ${other.host} since ${other.since}`
+    if (!stale) {
+      throw new PromotionLockedError(`another promotion or rollback is running on ${modelsRoot} (${lock}: ${described}); try again when it is done, or delete that file if its process is gone`)
     }
-    // Left by a process that died: taken over.
-    await rm(lock, { force: true })
-    handle = await open(lock, 'wx')
+    // Moved aside, not deleted: of two processes taking over the same stale lock, one rename finds it
+    // gone; and one that moved a fresh lock (taken over by another meanwhile) puts it back.
+    const aside = `${lock}.stale.${owner.token}`
+    try {
+      await rename(lock, aside)
+      const moved = await readFile(aside, 'utf8').catch(() => '')
+      if (moved !== held) {
+        await link(aside, lock).catch(() => {})
+        throw new PromotionLockedError(`another promotion or rollback took over a stale lock on ${modelsRoot} first (${lock}); try again when it is done`)
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    } finally {
+      await rm(aside, { force: true })
+    }
+    held = await tryCreate(lock, owner)
+    if (held !== null) throw new PromotionLockedError(`another promotion or rollback took over a stale lock on ${modelsRoot} first (${lock}); try again when it is done`)
   }
   try {
-    await handle.writeFile(`pid ${process.pid} since ${new Date().toISOString()}\n`)
-    await handle.close()
     return await work()
   } finally {
-    await rm(lock, { force: true })
+    const still = parseOwner(await readFile(lock, 'utf8').catch(() => ''))
+    if (still?.token === owner.token) await rm(lock, { force: true })
   }
 }
