@@ -56,7 +56,7 @@ export async function createService (config: Config, options: AppOptions = {}): 
       throw new ConfigError([`HOST/PORT: cannot listen on ${config.host}:${config.port} (${code})`])
     }
     // The model was verified and warmed up when it was loaded (loadConfiguredModel), as a reload's is.
-    await untilLoadMeasured(app)
+    await untilLoadMeasured(app, config.maxEventLoopDelayMs)
     app.readiness.markReady()
     versions.startWatching(CURRENT_POLL_INTERVAL_MS)
     app.log.info({ modelVersion: predictor.version, modelDir: dir, backend: config.backend, executor: predictor.executor, watchingCurrent: versions.watching }, 'ready')
@@ -68,15 +68,18 @@ export async function createService (config: Config, options: AppOptions = {}): 
 const LOAD_MEASURE_WAIT_MS = 2500
 
 /**
- * Waits until load shedding has a measured event-loop delay. A second without one sample (the app's
- * synchronous set-up on a busy machine) reads as an infinite delay, so the first requests after
- * "ready" were shed with 503 (4 of 12 fresh starts in a black-box run while other jobs ran). Returns
- * at once when shedding is off or the measure is finite, as on a quiet start.
+ * Waits until load shedding's event-loop measure is below its limit. The app's own synchronous set-up
+ * on a busy machine leaves a second with a huge delay, or with no sample at all (read as infinite), so
+ * the first requests after "ready" were shed with 503 (4 of 12 fresh starts in a black-box run while
+ * other jobs ran). Returns at once when shedding is off or the measure is low, as on a quiet start;
+ * after LOAD_MEASURE_WAIT_MS it turns ready anyway, and shedding then does its job.
  */
-async function untilLoadMeasured (app: FastifyInstance): Promise<void> {
-  const measure = (): number => (app as Partial<Pick<FastifyInstance, 'memoryUsage'>>).memoryUsage?.().eventLoopDelay ?? 0
+async function untilLoadMeasured (app: FastifyInstance, maxEventLoopDelayMs: number): Promise<void> {
+  if (maxEventLoopDelayMs <= 0) return
+  const delay = (): number => (app as Partial<Pick<FastifyInstance, 'memoryUsage'>>).memoryUsage?.().eventLoopDelay ?? 0
   const deadline = performance.now() + LOAD_MEASURE_WAIT_MS
-  while (!Number.isFinite(measure()) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  while (!(delay() <= maxEventLoopDelayMs) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  if (!(delay() <= maxEventLoopDelayMs)) app.log.warn({ eventLoopDelayMs: delay() }, 'ready while the event loop still lags: requests may be shed')
 }
 
 const CRASH_EVENTS = ['uncaughtException', 'unhandledRejection'] as const

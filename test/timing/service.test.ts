@@ -127,7 +127,8 @@ describe('service start-up', () => {
       // No delay sample for over a second: load shedding then reads an infinite delay.
       const blockedUntil = performance.now() + 1300
       while (performance.now() < blockedUntil) { /* busy, as a slow synchronous set-up is */ }
-      // Let the sampler take its reading (Infinity for a second without samples) before listening.
+      // Let the sampler take its reading (a delay far above the limit, or Infinity for a second without
+      // samples) before listening.
       await sleep(50)
       await start()
       const response = await app.inject({ method: 'POST', url: '/predict', payload: validCustomer() })
