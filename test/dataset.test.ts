@@ -273,12 +273,18 @@ test('parseCustomerCsv - unknown column - rejected unless extra columns are allo
   assert.deepEqual(parsed.customers, [FIRST, SECOND_KAGGLE])
 })
 
-test('parseCustomerCsv - a column named almost like a field (review_score, customerid) - refused naming the field meant, even where extra columns are allowed', () => {
+test('parseCustomerCsv - a column named almost like a field (review_score, Price-overall) - refused naming the field meant, even where extra columns are allowed', () => {
   const header = API_HEADER.replace('reviewScore', 'review_score')
   for (const options of [TRAINING, { requireTarget: false, allowExtraColumns: true }]) {
     throwsCsvError(() => parseCustomerCsv(lines(header, '1'), options), /named almost like a field: review_score \(reviewScore\?\); column names must match exactly/)
   }
-  throwsCsvError(() => parseCustomerCsv(lines(KAGGLE_HEADER.replace('ID', 'customerid'), ...KAGGLE_ROWS), TRAINING), /customerid \(customerId\?\)/)
+  throwsCsvError(() => parseCustomerCsv(lines(KAGGLE_HEADER + ',price-overall', ...KAGGLE_ROWS.map((r) => r + ',1')), { requireTarget: false, allowExtraColumns: true }), /price-overall \(Price_overall\?\)/)
+})
+
+test('parseCustomerCsv - extra id and label columns (id, Id, customer_id, TARGET) where extra columns are allowed - read, not taken for misspelled fields', () => {
+  const header = KAGGLE_HEADER + ',id,Id,customer_id,TARGET'
+  const parsed = parseCustomerCsv(lines(header, ...KAGGLE_ROWS.map((r) => r + ',a,b,c,d')), { requireTarget: false, allowExtraColumns: true })
+  assert.deepEqual(parsed.customers, [FIRST, SECOND_KAGGLE])
 })
 
 test('parseCustomerCsv - column named twice - rejected', () => {

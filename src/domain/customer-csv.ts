@@ -166,9 +166,9 @@ export function planNamedColumns (names: readonly string[], options: CsvReadOpti
   const labelIndex = header.findIndex((h) => (TARGET_COLUMNS as readonly string[]).includes(h))
   const targetIndex = options.ignoreTarget === true ? -1 : labelIndex
   if (options.requireTarget && labelIndex === -1) throw new CsvDataError(`header has no label column (one of ${TARGET_COLUMNS.join(', ')})`)
-  const expected = [...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS]
-  const known = new Set(expected)
-  const misspelled = nearMisses(header.filter((h) => !known.has(h)), expected)
+  const known = new Set([...fields.map(nameOf), ...ID_COLUMNS, ...TARGET_COLUMNS])
+  // Against the fields only: an extra id or label column (id, customer_id, TARGET) is common and harmless.
+  const misspelled = nearMisses(header.filter((h) => !known.has(h)), fields.map(nameOf))
   if (misspelled.length > 0) {
     // Also where other columns are welcome (the file CLI copies them to its output): read as one of
     // those, a misspelled optional field (review_score) would be left out and imputed without a word.
