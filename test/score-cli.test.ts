@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseSync } from 'csv-parse/sync'
 import { CUSTOMER_FIELDS } from '../src/domain/customer.js'
 import { parseCustomerCsv } from '../src/domain/customer-csv.js'
+import { probabilityText } from '../src/scoring/reported-probability.js'
 import type { Predictor } from '../src/model/predictor.js'
 import { main, type ScoreOptions } from '../scripts/score.js'
 import { loadCommittedPredictor } from './helpers/app.js'
@@ -72,8 +73,9 @@ async function assertScored (input: string, output: string, header: readonly str
   const expected = await predictor.predict(parseCustomerCsv(input, { requireTarget: false, allowExtraColumns: true }).customers)
   outputRows.forEach((row, i) => {
     assert.deepEqual(row.slice(0, header.length), inputRows[i], `row ${i + 1} cells`)
+    // The text the batch route gives the same customers, whatever batches the file was cut into.
+    assert.equal(row[header.length], probabilityText(expected[i] as number), `row ${i + 1}`)
     const probability = Number(row[header.length])
-    assert.ok(Math.abs(probability - (expected[i] as number)) <= 1e-6, `row ${i + 1}: ${probability} vs ${expected[i]}`)
     assert.equal(row[header.length + 1], String(probability >= threshold), `row ${i + 1} willBuy`)
   })
 }
@@ -136,6 +138,16 @@ describe('score CLI', { concurrency: true }, () => {
     assert.ok(output.includes(',"north, ""A""",'), 'a cell with a comma and quotes is quoted again')
     assert.ok(!output.includes('\r'), 'output lines end in LF')
     assert.deepEqual(await leftovers('kaggle-scored.csv'), [], 'no temporary file left')
+  })
+
+  test('score CLI - a last batch of one row, and --batch-size 1 - every cell the text of the same customers scored in one batch', async () => {
+    const input = toCsv(generateCustomers(9, 34), 'api', '\n')
+    const header = ['customerId', ...CUSTOMER_FIELDS.map((f) => f.name), 'target']
+    for (const size of ['4', '1']) {
+      const run = await runScore(['--in', '-', '--out', '-', '--batch-size', size, '--quiet'], input)
+      assert.equal(run.code, 0, run.stderr)
+      await assertScored(input, run.stdout, header, predictor.threshold)
+    }
   })
 
   test('score CLI - API header, LF, --threshold 0.2 - willBuy uses the given threshold', async () => {

@@ -1010,7 +1010,7 @@ export interface operations {
                         /** @description Echo of the customerId sent, when one was sent. */
                         customerId?: string | number;
                         /**
-                         * @description Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone runs a float64 executor and can read up to about 1e-7 away.
+                         * @description Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone (POST /predict, a batch of one) runs a float64 executor and can read up to about 2e-7 away.
                          * @example 0.42
                          */
                         probability: number;
@@ -1218,7 +1218,7 @@ export interface operations {
                             /** @description Echo of the customerId sent, when one was sent. */
                             customerId?: string | number;
                             /**
-                             * @description Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone runs a float64 executor and can read up to about 1e-7 away.
+                             * @description Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone (POST /predict, a batch of one) runs a float64 executor and can read up to about 2e-7 away.
                              * @example 0.42
                              */
                             probability: number;

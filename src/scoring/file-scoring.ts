@@ -135,6 +135,18 @@ export class RowTally {
   }
 }
 
+/**
+ * Scores one batch of a file's rows. A batch of one row (a file's last, short batch, or --batch-size 1)
+ * is scored beside a copy of itself: one customer alone runs the float64 executor, which can read up to
+ * about 2e-7 away from the same customer in any batch of two or more, and a file's cells should read as
+ * the batch route's do, whatever the batch size.
+ */
+export async function scoreFileBatch (model: ServingModel, customers: readonly Customer[], threshold: number | undefined): Promise<ScoredCustomer[]> {
+  const alone = customers.length === 1 ? customers[0] : undefined
+  const { predictions } = await scoreCustomers(model, alone === undefined ? customers : [alone, alone], { threshold })
+  return alone === undefined ? predictions : predictions.slice(0, 1)
+}
+
 /** The Parquet type of a field's column in the output: the field's own type, whatever text held it. */
 export function fieldOutputType (field: FieldSpec): OutputType {
   if (field.type === 'boolean') return 'BOOLEAN'
@@ -280,7 +292,7 @@ class ScoringTransform extends Transform {
     const customers = this.batchCustomers
     this.batchRecords = []
     this.batchCustomers = []
-    const { predictions } = await scoreCustomers(this.model, customers, { threshold: this.options.threshold })
+    const predictions = await scoreFileBatch(this.model, customers, this.options.threshold)
     const chunk = this.encoder.add(new CsvScoredRows(this.fieldAt, records, customers, predictions))
     this.tally.scored(predictions)
     if (chunk !== null) this.push(chunk)

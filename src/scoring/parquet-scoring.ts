@@ -11,8 +11,8 @@ import { CsvDataError, planNamedColumns, type ColumnPlan } from '../domain/custo
 import { convertValues, valueText } from '../domain/customer-values.js'
 import type { Customer } from '../domain/customer.js'
 import type { ServingModel } from '../model/serving-model.js'
-import { RowTally, checkScoringOptions, type FileScoringOptions, type ScoringSummary } from './file-scoring.js'
-import { scoreCustomers, type ScoredCustomer } from './score-customers.js'
+import { RowTally, checkScoringOptions, scoreFileBatch, type FileScoringOptions, type ScoringSummary } from './file-scoring.js'
+import type { ScoredCustomer } from './score-customers.js'
 import { assertNotScored, createScoredOutputEncoder, csvCell, type OutputChunk, type OutputColumn, type OutputType, type ScoredOutputEncoder, type ScoredRows } from './scored-output.js'
 
 /**
@@ -207,7 +207,7 @@ async function * scoredChunks (model: ServingModel, source: ParquetInput, encode
   const pending = new PendingBatch()
   const scoreBatch = async (): Promise<OutputChunk | null> => {
     const { columns, rows, customers } = pending.take()
-    const { predictions } = await scoreCustomers(model, customers, { threshold: options.threshold })
+    const predictions = await scoreFileBatch(model, customers, options.threshold)
     const chunk = encoder.add(new ParquetScoredRows(passThroughs, columns, rows, predictions))
     tally.scored(predictions)
     options.onProgress?.(tally.progress())

@@ -49,7 +49,7 @@ const probability = {
   type: 'number',
   minimum: 0,
   maximum: 1,
-  description: 'Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone runs a float64 executor and can read up to about 1e-7 away.',
+  description: 'Calibrated probability that the customer buys again within 6 months, to 9 decimal places (the model computes in float32). The same text for a customer whatever batch of 2 or more it comes in; one customer alone (POST /predict, a batch of one) runs a float64 executor and can read up to about 2e-7 away.',
   examples: [0.42]
 } as const
 const willBuy = { type: 'boolean', description: 'probability >= threshold.' } as const
