@@ -1,18 +1,34 @@
 // The methods each path is served with, for the not-found handler's 405 + Allow. Fastify's hasRoute
 // compares route templates, so a URL such as /v2/models/buy-again/infer matched no template with a
-// parameter and a wrong method there was answered 404; here every template becomes a pattern that
-// matches the URLs it serves.
+// parameter and a wrong method there was answered 404; here every template is matched against the
+// URL segment by segment, as the router matches it.
 import type { FastifyInstance } from 'fastify'
 
-interface ServedRoute { readonly method: string, readonly pattern: RegExp }
+interface ServedRoute { readonly method: string, readonly segments: readonly string[] }
 
-/** A route template as a pattern: each `:name` segment stands for any one non-empty segment. */
-export function templatePattern (template: string): RegExp {
-  const source = template.split('/').map((segment) => segment.startsWith(':')
-    ? '[^/]+'
-    : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/')
-  // ignoreTrailingSlash is on: /model/ is /model.
-  return new RegExp(`^${source}/?$`)
+/** A URL path's segments, each percent-decoded as the router decodes it (/model%73 is /models); ignoreTrailingSlash is on. */
+function segmentsOf (path: string): string[] {
+  const segments = path.split('/')
+  if (segments.length > 2 && segments.at(-1) === '') segments.pop()
+  return segments.map((segment) => {
+    try {
+      return decodeURIComponent(segment)
+    } catch {
+      return segment
+    }
+  })
+}
+
+/** Whether a template's segments (`:name` any one non-empty segment, `*` the rest) serve a path's segments. */
+export function templateServes (template: readonly string[], path: readonly string[]): boolean {
+  for (let i = 0; i < template.length; i++) {
+    const part = template[i] as string
+    if (part === '*') return true
+    const segment = path[i]
+    if (segment === undefined) return false
+    if (part.startsWith(':') ? segment === '' : part !== segment) return false
+  }
+  return template.length === path.length
 }
 
 export interface RouteMethods {
@@ -24,13 +40,14 @@ export interface RouteMethods {
 export function recordRouteMethods (app: FastifyInstance): RouteMethods {
   const routes: ServedRoute[] = []
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, pattern: templatePattern(route.url) })
+    for (const method of [route.method].flat()) routes.push({ method, segments: route.url.split('/') })
   })
   return {
     otherMethods: (path, method) => {
+      const segments = segmentsOf(path)
       const found: string[] = []
       for (const route of routes) {
-        if (route.method !== method && !found.includes(route.method) && route.pattern.test(path)) found.push(route.method)
+        if (route.method !== method && !found.includes(route.method) && templateServes(route.segments, segments)) found.push(route.method)
       }
       return found
     }
