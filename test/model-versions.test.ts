@@ -134,7 +134,7 @@ test('ModelVersions - CURRENT names a broken version - the old one keeps serving
   assert.equal(w.versions.lastReloadError, null, 'CURRENT naming the serving version again clears the error')
 })
 
-test('ModelVersions - a refused version whose files then change (fixed, or a copy that finished after CURRENT was written) - retried by the next poll and swapped in', async () => {
+test('ModelVersions - a refused version whose files then change (fixed, or a copy that finished after CURRENT was written) - retried once they hold still for a poll, and swapped in', async () => {
   let complete = false
   const w = await world(['a', 'late'], { loadable: () => complete })
   await writeFile(join(w.root, 'CURRENT'), 'late\n')
@@ -142,8 +142,13 @@ test('ModelVersions - a refused version whose files then change (fixed, or a cop
   await w.versions.reload('poll')
   assert.equal(w.versions.reloadCounts().failure, 1, 'unchanged files: not retried')
   assert.equal(w.versions.lastReloadError?.file, 'late/weights.bin')
+  await writeFile(join(w.root, 'late', 'weights.bin'), 'the copy is running')
+  await w.versions.reload('poll')
+  assert.equal(w.versions.reloadCounts().failure, 1, 'files still changing: not retried yet')
   complete = true
   await writeFile(join(w.root, 'late', 'weights.bin'), 'the copy finished')
+  await w.versions.reload('poll')
+  assert.equal(w.versions.reloadCounts().failure, 1, 'changed again: waits for them to hold still')
   await w.versions.reload('poll')
   assert.equal(w.versions.current.current().version, 'late')
   assert.equal(w.versions.lastReloadError, null)

@@ -95,18 +95,18 @@ export async function writeArtefact (dir: string, contents: ArtefactContents): P
   }
 }
 
-/** The artefact directory named by `<modelsRoot>/CURRENT`. */
 /**
- * What the files of an artefact folder look like from outside (names, sizes, modification times), to
- * notice that a refused version was fixed or finished copying without reading or hashing anything;
- * "missing" when the folder cannot be read.
+ * What the files of an artefact folder look like from outside (names, sizes, inodes, modification and
+ * change times), to notice that a refused version was fixed or finished copying without reading or
+ * hashing anything (a copy that keeps the old modification time, as cp -p does, still changes the
+ * inode or the change time); "missing" when the folder cannot be read.
  */
 export async function folderFingerprint (dir: string): Promise<string> {
   try {
     const names = (await readdir(dir)).sort()
     const parts = await Promise.all(names.map(async (name) => {
       const info = await stat(join(dir, name))
-      return `${name}:${info.size}:${info.mtimeMs}`
+      return `${name}:${info.size}:${info.ino}:${info.mtimeMs}:${info.ctimeMs}`
     }))
     return parts.join('|')
   } catch {
@@ -114,6 +114,7 @@ export async function folderFingerprint (dir: string): Promise<string> {
   }
 }
 
+/** The artefact directory named by `<modelsRoot>/CURRENT`. */
 export async function resolveCurrentDir (modelsRoot: string): Promise<string> {
   const file = join(modelsRoot, CURRENT_FILE)
   const version = (await readOrFail(file)).toString('utf8').trim()

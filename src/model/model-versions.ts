@@ -69,10 +69,10 @@ export class ModelVersions {
   private reloadChain: Promise<void> = Promise.resolve()
   /**
    * The version last refused and its folder's fingerprint then, so a poll does not retry (and log) it
-   * every second, but does once its files change (fixed, or a copy finished after CURRENT was written);
-   * SIGHUP always does.
+   * every second, but does once its files changed and then stayed the same for a poll (fixed, or a
+   * copy finished after CURRENT was written: not at every poll while the copy runs); SIGHUP always does.
    */
-  private refused: { readonly version: string, readonly fingerprint: string } | null = null
+  private refused: { readonly version: string, readonly fingerprint: string, changedTo?: string } | null = null
   private lastError: ReloadError | null = null
   private timer: NodeJS.Timeout | null = null
   private useCounter = 0
@@ -195,7 +195,15 @@ export class ModelVersions {
     }
     const dir = join(modelsRoot, named)
     const fingerprint = await folderFingerprint(dir)
-    if (!force && this.refused?.version === named && this.refused.fingerprint === fingerprint) return
+    const refused = this.refused
+    if (!force && refused?.version === named) {
+      if (refused.fingerprint === fingerprint) return
+      // Changed since the refusal: retried once the files hold still for a poll.
+      if (refused.changedTo !== fingerprint) {
+        refused.changedTo = fingerprint
+        return
+      }
+    }
     const started = performance.now()
     let model: ServingModel
     try {
