@@ -168,6 +168,11 @@ async function planRun (args: ScoreArgs): Promise<RunPlan> {
     if (input === '-' && inputFormat === 'parquet') throw new UsageError('Parquet cannot be read from stdin (its index is at the end of the file): give the file')
     const output = args.output ?? '-'
     const outputFormat = args.outputFormat ?? (output === '-' ? 'csv' : formatOfName(output) ?? 'csv')
+    // The output replaces its path when complete: the same file as the input (any spelling, a link)
+    // would lose the customers it was reading.
+    if (input !== '-' && output !== '-' && await sameFile(input, output)) {
+      throw new InputError(`--out ${output} is the input file ${input}: write the scored file elsewhere`)
+    }
     return { kind: 'single', file: { input, inputFormat, output, outputFormat } }
   }
   if (args.inputs.includes('-')) throw new UsageError('- (stdin) can only be the one input')
@@ -175,6 +180,12 @@ async function planRun (args: ScoreArgs): Promise<RunPlan> {
   const all = await expandInputs(args.inputs, args.inputFormat)
   const mine = args.shard === null ? all : shardFiles(all, args.shard)
   return { kind: 'several', files: planOutputs(mine, args.output, args.inputFormat, args.outputFormat), outDir: args.output, total: all.length }
+}
+
+/** Whether two paths name one existing file (same device and inode: any spelling, symbolic or hard links). */
+async function sameFile (a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)])
+  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino
 }
 
 /** An input opened for scoring: a CSV byte stream, or a Parquet file whose footer was read. */

@@ -4,8 +4,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseSync } from 'csv-parse/sync'
@@ -147,6 +147,19 @@ describe('score CLI', { concurrency: true }, () => {
       const run = await runScore(['--in', '-', '--out', '-', '--batch-size', size, '--quiet'], input)
       assert.equal(run.code, 0, run.stderr)
       await assertScored(input, run.stdout, header, predictor.threshold)
+    }
+  })
+
+  test('score CLI - --out naming the input file (the same path, another spelling, a symbolic link) - exit 2 before anything is written, the input intact', async () => {
+    const input = toCsv(generateCustomers(5, 35), 'api', '\n')
+    const file = join(work.dir, 'self.csv')
+    await writeFile(file, input)
+    await symlink(file, join(work.dir, 'self-link.csv'))
+    for (const out of [file, join(work.dir, '..', basename(work.dir), 'self.csv'), join(work.dir, 'self-link.csv')]) {
+      const run = await runScore(['--in', file, '--out', out])
+      assert.equal(run.code, 2, out)
+      assert.match(run.stderr, /--out .* is the input file .*self\.csv: write the scored file elsewhere/)
+      assert.equal(await readFile(file, 'utf8'), input)
     }
   })
 
