@@ -445,9 +445,10 @@ describe('model catalog and promotion history', () => {
     assert.equal(rollbackTarget([...twice, promotion('v1', 'v4')], 'v4'), 'v1', 'a promotion after rollbacks is undone as usual')
     assert.equal(rollbackTarget([], 'v1'), null)
     assert.equal(rollbackTarget(history, null), null)
-    // CURRENT changed by hand to v2: the change that last made v2 current is the one undone.
-    assert.equal(rollbackTarget(history, 'v2'), 'v1')
-    // CURRENT changed by hand to a version no recorded change made current: back to the last recorded one.
+    // CURRENT changed by hand (to an older version, or one never recorded): the edit is undone, back to
+    // the version HISTORY last made current.
+    assert.equal(rollbackTarget(history, 'v2'), 'v3')
+    assert.equal(rollbackTarget(history, 'v1'), 'v3')
     assert.equal(rollbackTarget(history, 'hand-edited'), 'v3')
     assert.equal(rollbackTarget([], 'hand-edited'), null)
     // That rollback recorded, the next one undoes v2 -> v3, not the edit.

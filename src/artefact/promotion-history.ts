@@ -106,14 +106,13 @@ export function rollbackTarget (history: readonly Promotion[], current: string |
     else if (p.reason === ROLLBACK_REASON && last !== undefined && last.to === p.to) continue
     else standing.push(p)
   }
-  for (let i = standing.length - 1; i >= 0; i--) {
-    const p = standing[i] as Promotion
-    if (p.to === current) return p.from === current ? null : p.from
-  }
-  // CURRENT names a version no recorded change made current (an edit by hand): the change to undo is
-  // that edit, back to the version HISTORY last made current.
   const last = standing.at(-1)
-  return current !== null && last !== undefined ? last.to : null
+  if (current === null || last === undefined) return null
+  // CURRENT edited by hand since the last recorded change (to any version, a new one or an older one
+  // as in a manual rollback): the change to undo is that edit, back to the version HISTORY last made
+  // current, which is also what a server that refused the edited version still serves.
+  if (last.to !== current) return last.to
+  return last.from === current ? null : last.from
 }
 
 /** File in the models root that exists while a promotion or rollback runs (see withPromotionLock). */
