@@ -269,3 +269,19 @@ test('GET /%ZZ (malformed URL, refused before routing) - 400 BAD_URL with the x-
   const metrics = await logged.inject({ method: 'GET', url: '/metrics' })
   assert.match(metrics.body, /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="400"\} [1-9]/m)
 })
+
+test('query numbers - blank, hexadecimal or binary text (?threshold=%20, ?budget=0x10) - 400 naming the parameter, never read as 0 or 16; decimal forms accepted', async () => {
+  for (const [url, param] of [['/predict?threshold=%20', 'threshold'], ['/predict?threshold=%09', 'threshold'], ['/predict?threshold=0x1', 'threshold'],
+    ['/predict?threshold=0b1', 'threshold'], ['/predict/batch?budget=%20', 'budget'], ['/predict/batch?budget=0x10', 'budget'],
+    ['/predict/batch?contactCost=%20&conversionValue=15', 'contactCost']] as const) {
+    const payload = url.startsWith('/predict/batch') ? { customers: [validCustomer()] } : validCustomer()
+    const response = await app.inject({ method: 'POST', url, payload })
+    assert.equal(response.statusCode, 400, url)
+    assert.match(response.json().message, new RegExp(`querystring/${param} must be`), url)
+  }
+  for (const [value, expected] of [['0.3', 0.3], ['1e-1', 0.1], ['.5', 0.5], ['+0.25', 0.25]] as const) {
+    const response = await app.inject({ method: 'POST', url: `/predict?threshold=${encodeURIComponent(value)}`, payload: validCustomer() })
+    assert.equal(response.statusCode, 200, value)
+    assert.equal(response.json().threshold, expected)
+  }
+})

@@ -52,19 +52,51 @@ const totalsAtLeastAverages: SchemaValidateFunction = (_schema: unknown, data: R
   return problems.length === 0
 }
 
-/** Fastify validator compiler: strict for bodies, coercing for querystring / params / headers. */
+/** A number as a query string may write it: decimal digits, an optional sign, point and exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+/** What a query value that is not a decimal number is handed to Ajv as: text no coercion turns into a number. */
+const NOT_A_NUMBER = 'not a number'
+
+function numberProperties (schema: object): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {}
+  return Object.entries(properties).filter(([, p]) => p.type === 'number' || p.type === 'integer').map(([name]) => name)
+}
+
+/**
+ * A coercing validator that coerces only decimal text to numbers. Ajv's coercion reads " " as 0 and
+ * "0x10" as 16, so ?threshold=%20 decided with threshold 0 (everyone willBuy) and ?budget=0x10 targeted
+ * 16; such values are now refused like any other text.
+ */
+function decimalNumbersOnly (schema: object, validate: ValidateFunction): ValidateFunction {
+  const names = numberProperties(schema)
+  if (names.length === 0) return validate
+  const checked = ((data: unknown) => {
+    if (data !== null && typeof data === 'object') {
+      const values = data as Record<string, unknown>
+      for (const name of names) {
+        const value = values[name]
+        if (typeof value === 'string' && !DECIMAL.test(value)) values[name] = NOT_A_NUMBER
+      }
+    }
+    const valid = validate(data)
+    checked.errors = validate.errors
+    return valid
+  }) as ValidateFunction
+  return checked
+}
+
+/** Fastify validator compiler: strict for bodies, coercing (decimal numbers only) for querystring / params / headers. */
 export function createValidatorCompiler (): FastifySchemaCompiler<unknown> {
   const strict = createAjv(false)
   const coercing = createAjv(true)
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strict : coercing
-    return ajv.compile(schema as object) as ValidateFunction
-  }
+  return ({ schema, httpPart }) => httpPart === 'body'
+    ? strict.compile(schema as object) as ValidateFunction
+    : decimalNumbersOnly(schema as object, coercing.compile(schema as object))
 }
 
 /** A standalone coercing validator for a query schema (used where Fastify skipped the query). */
 export function compileQueryValidator (schema: object): ValidateFunction {
-  return createAjv(true).compile(schema)
+  return decimalNumbersOnly(schema, createAjv(true).compile(schema))
 }
 
 function joinPath (base: string, key: string): string {
