@@ -445,3 +445,10 @@ test('POST /v2/models/buy-again/infer - inputs the batch route warns about - war
   assert.deepEqual(plain.outputs.map((o) => o.name), ['probability', 'willBuy'])
   assert.equal((plain.parameters as { warnedCustomers?: number } | undefined)?.warnedCustomers, 2)
 })
+
+test('POST /v2/models/buy-again/infer - query parameters (?threshold=0.99) - 400 naming each, not silently ignored', async () => {
+  const customers = [validCustomer(), validCustomer()]
+  const response = await postJson(app, `${INFER}?threshold=0.99&foo=bar`, { inputs: tensorsOf(customers) })
+  assert.equal(response.statusCode, 400)
+  assert.equal(response.json<{ error: string }>().error, 'querystring/threshold: is not an accepted field; querystring/foo: is not an accepted field')
+})

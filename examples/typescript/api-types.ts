@@ -272,7 +272,7 @@ export interface paths {
         put?: never;
         /**
          * Model inference (Open Inference Protocol)
-         * @description Scores up to 10000 customers (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch. A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0). JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton's Python client sends none).
+         * @description Scores up to 10000 customers (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch. A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0). JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton's Python client sends none). No query parameters: options such as the threshold go in the body's parameters (a ?threshold= would otherwise be ignored without a word).
          */
         post: operations["oipModelInfer"];
         delete?: never;
@@ -332,7 +332,7 @@ export interface paths {
         put?: never;
         /**
          * Model version inference (Open Inference Protocol)
-         * @description Scores up to 10000 customers (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch. A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0). JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton's Python client sends none).
+         * @description Scores up to 10000 customers (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch. A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0). JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton's Python client sends none). No query parameters: options such as the threshold go in the body's parameters (a ?threshold= would otherwise be ignored without a word).
          */
         post: operations["oipModelVersionInfer"];
         delete?: never;

@@ -24,6 +24,9 @@ import { DEFAULT_OUTPUTS, customersFromInputs, inputMetadata, outputMetadata, ou
 import type { Readiness } from '../readiness.js'
 import { summarizeProblems } from '../validation.js'
 
+/** The infer routes take no query parameters: unknown ones are refused, as on the other scoring routes. */
+const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const
+
 const PLATFORM = 'tensorflowjs'
 
 interface ModelParams { model_name: string, model_version?: string }
@@ -148,13 +151,15 @@ export function inferenceProtocolV2Routes (config: Config, versions: ModelVersio
         description: [
           `Scores up to ${counted(config.maxBatch, 'customer')} (MAX_BATCH) sent as one input tensor per customer field; the same validation and the same probabilities as POST /predict/batch.`,
           'A tensor that is missing, unknown, of another datatype or shape, or holds a value the field refuses (bounds, type, a total below its average) is 400 naming the tensor and the row (from 0).',
-          'JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton\'s Python client sends none).'
+          'JSON data only: the binary tensor data extension is not supported. A body without a content type is read as JSON (Triton\'s Python client sends none).',
+          'No query parameters: options such as the threshold go in the body\'s parameters (a ?threshold= would otherwise be ignored without a word).'
         ].join(' '),
         operationId: `oip${id}Infer`,
         tags: ['inference-protocol'],
         security: [{ apiKey: [] }],
         consumes: ['application/json'],
         params,
+        querystring: NO_QUERY,
         body: inferBodySchema,
         response: { 200: inferResponseSchema, ...oipErrorResponses(400, 401, 404, 413, 415, 422, 500, 503) }
       }
