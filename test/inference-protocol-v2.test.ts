@@ -284,7 +284,7 @@ test('GET /v2 - server metadata - name, version and no extensions, spec-valid', 
   assert.deepEqual(body, { name: pkg.name, version: pkg.version, extensions: [] })
 })
 
-test('GET /v2/models/buy-again[/versions/<v>] - metadata - one input per customer field, three outputs, the versions, spec-valid', async () => {
+test('GET /v2/models/buy-again[/versions/<v>] - metadata - one input per customer field, two outputs, the versions, spec-valid', async () => {
   for (const url of ['/v2/models/buy-again', `/v2/models/buy-again/versions/${predictor.version}`]) {
     const response = await app.inject(url)
     assert.equal(response.statusCode, 200, response.body)
@@ -294,7 +294,7 @@ test('GET /v2/models/buy-again[/versions/<v>] - metadata - one input per custome
     assert.equal(body.platform, 'tensorflowjs')
     assert.equal(body.versions[0], predictor.version)
     assert.deepEqual(body.inputs.map((t) => [t.name, t.datatype, t.shape]), CUSTOMER_FIELDS.map((f) => [f.name, f.type === 'boolean' ? 'BOOL' : f.type === 'integer' ? 'INT64' : 'FP64', [-1]]))
-    assert.deepEqual(body.outputs, [{ name: 'probability', datatype: 'FP32', shape: [-1] }, { name: 'willBuy', datatype: 'BOOL', shape: [-1] }, { name: 'warnings', datatype: 'BYTES', shape: [-1] }])
+    assert.deepEqual(body.outputs, [{ name: 'probability', datatype: 'FP32', shape: [-1] }, { name: 'willBuy', datatype: 'BOOL', shape: [-1] }])
   }
   expectOipError(await app.inject('/v2/models/churn'), 404, /model "churn" does not exist/)
   expectOipError(await app.inject('/v2/models/buy-again/versions/v-none'), 404, /model version "v-none" does not exist/)
@@ -431,19 +431,19 @@ test('/v2 with a version whose weights are truncated - infer 422 {"error"} namin
   }
 })
 
-test('POST /v2/models/buy-again/infer - inputs the batch route warns about - warnedCustomers in parameters; the warnings output (asked for by name) holds the batch route\'s warnings per customer as JSON text; not sent unless asked', async () => {
+test('POST /v2/models/buy-again/infer - inputs the batch route warns about - parameters.warnedCustomers, and parameters.warnings the batch route\'s warnings by row as JSON text; neither warnings when none', async () => {
   const customers = [validCustomer({ priceAvg: 950, priceTotal: 950 }), validCustomer(), validCustomer({ reviewed: false, reviewScore: 2 })]
-  const batchWarnings = (await batch(customers)).predictions.map((p) => (p as { warnings?: unknown }).warnings ?? [])
-  assert.ok(batchWarnings[0] !== undefined && (batchWarnings[0] as unknown[]).length > 0, 'precondition: the batch route warns about cents')
-  const asked = await infer({ inputs: tensorsOf(customers), outputs: [{ name: 'probability' }, { name: 'warnings' }] })
-  assert.equal((asked.parameters as { warnedCustomers?: number } | undefined)?.warnedCustomers, 2)
-  const warnings = asked.outputs.find((o) => o.name === 'warnings')
-  assert.equal(warnings?.datatype, 'BYTES')
-  assert.deepEqual(warnings?.shape, [3])
-  assert.deepEqual(warnings?.data.map((text) => JSON.parse(String(text)) as unknown), batchWarnings)
-  const plain = await infer({ inputs: tensorsOf(customers) })
-  assert.deepEqual(plain.outputs.map((o) => o.name), ['probability', 'willBuy'])
-  assert.equal((plain.parameters as { warnedCustomers?: number } | undefined)?.warnedCustomers, 2)
+  const batchWarnings = (await batch(customers)).predictions.map((p) => (p as { warnings?: Array<{ field: string, code: string, message: string }> }).warnings ?? [])
+  assert.ok((batchWarnings[0] ?? []).length > 0, 'precondition: the batch route warns about cents')
+  const answer = await infer({ inputs: tensorsOf(customers) })
+  assert.deepEqual(answer.outputs.map((o) => o.name), ['probability', 'willBuy'])
+  const parameters = answer.parameters as { warnedCustomers?: number, warnings?: string } | undefined
+  assert.equal(parameters?.warnedCustomers, 2)
+  const expected = batchWarnings.flatMap((warnings, row) => warnings.map((w) => ({ row, ...w })))
+  assert.deepEqual(JSON.parse(parameters?.warnings ?? 'null'), expected)
+  const clean = await infer({ inputs: tensorsOf([validCustomer(), validCustomer()]) })
+  assert.equal((clean.parameters as { warnedCustomers?: number } | undefined)?.warnedCustomers, 0)
+  assert.equal((clean.parameters as { warnings?: string } | undefined)?.warnings, undefined)
 })
 
 test('POST /v2/models/buy-again/infer - query parameters (?threshold=0.99) - 400 naming each, not silently ignored', async () => {

@@ -1861,17 +1861,17 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
-                        name: "probability" | "willBuy" | "warnings";
+                        name: "probability" | "willBuy";
                         parameters?: Record<string, never>;
                     }[];
                 };
             };
         };
         responses: {
-            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch. */
+            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch, and parameters.warnings lists them. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1887,16 +1887,21 @@ export interface operations {
                         parameters?: {
                             /** @description The threshold willBuy was decided with. */
                             threshold?: number;
-                            /** @description Customers with at least one input warning (ask for the warnings output to see them). */
+                            /** @description Customers with at least one input warning. */
                             warnedCustomers?: number;
+                            /**
+                             * @description Present when warnedCustomers > 0: the text of a JSON array of {row, field, code, message}, row counted from 0, the warnings POST /predict/batch gives those customers (a string: the protocol's parameters hold no objects).
+                             * @example [{"row":0,"field":"priceAvg","code":"OUT_OF_RANGE","message":"priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars."}]
+                             */
+                            warnings?: string;
                         };
                         outputs: {
                             /** @enum {string} */
-                            name: "probability" | "willBuy" | "warnings";
+                            name: "probability" | "willBuy";
                             /** @enum {string} */
-                            datatype: "FP32" | "BOOL" | "BYTES";
+                            datatype: "FP32" | "BOOL";
                             shape: number[];
-                            data: (number | boolean | string)[];
+                            data: (number | boolean)[];
                         }[];
                     };
                 };
@@ -2327,17 +2332,17 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
-                        name: "probability" | "willBuy" | "warnings";
+                        name: "probability" | "willBuy";
                         parameters?: Record<string, never>;
                     }[];
                 };
             };
         };
         responses: {
-            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch. */
+            /** @description probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch, and parameters.warnings lists them. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -2353,16 +2358,21 @@ export interface operations {
                         parameters?: {
                             /** @description The threshold willBuy was decided with. */
                             threshold?: number;
-                            /** @description Customers with at least one input warning (ask for the warnings output to see them). */
+                            /** @description Customers with at least one input warning. */
                             warnedCustomers?: number;
+                            /**
+                             * @description Present when warnedCustomers > 0: the text of a JSON array of {row, field, code, message}, row counted from 0, the warnings POST /predict/batch gives those customers (a string: the protocol's parameters hold no objects).
+                             * @example [{"row":0,"field":"priceAvg","code":"OUT_OF_RANGE","message":"priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars."}]
+                             */
+                            warnings?: string;
                         };
                         outputs: {
                             /** @enum {string} */
-                            name: "probability" | "willBuy" | "warnings";
+                            name: "probability" | "willBuy";
                             /** @enum {string} */
-                            datatype: "FP32" | "BOOL" | "BYTES";
+                            datatype: "FP32" | "BOOL";
                             shape: number[];
-                            data: (number | boolean | string)[];
+                            data: (number | boolean)[];
                         }[];
                     };
                 };

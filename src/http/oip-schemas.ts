@@ -127,7 +127,7 @@ export const inferBodySchema = {
     },
     outputs: {
       type: 'array',
-      description: 'Optional: the outputs wanted (default probability and willBuy). warnings (BYTES) only when named: per customer the JSON text of the input warnings POST /predict/batch gives ([] for none). Output parameters such as binary_data are ignored: data is always JSON.',
+      description: 'Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON.',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -139,7 +139,7 @@ export const inferBodySchema = {
 } as const
 
 export const inferResponseSchema = {
-  description: 'probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order; warnings (BYTES, JSON text per customer) when asked for. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch.',
+  description: 'probability (FP32, the calibrated probability to 9 decimal places, as POST /predict/batch reports it) and willBuy (BOOL, probability >= threshold), one row per customer in input order. parameters.warnedCustomers counts the customers with an input warning, as on POST /predict/batch, and parameters.warnings lists them.',
   type: 'object',
   required: ['model_name', 'model_version', 'outputs'],
   properties: {
@@ -150,7 +150,12 @@ export const inferResponseSchema = {
       type: 'object',
       properties: {
         threshold: { type: 'number', description: 'The threshold willBuy was decided with.' },
-        warnedCustomers: { type: 'integer', description: 'Customers with at least one input warning (ask for the warnings output to see them).' }
+        warnedCustomers: { type: 'integer', description: 'Customers with at least one input warning.' },
+        warnings: {
+          type: 'string',
+          description: 'Present when warnedCustomers > 0: the text of a JSON array of {row, field, code, message}, row counted from 0, the warnings POST /predict/batch gives those customers (a string: the protocol\'s parameters hold no objects).',
+          examples: ['[{"row":0,"field":"priceAvg","code":"OUT_OF_RANGE","message":"priceAvg 950 is outside the training range 3.86 to 130.94 (USD): scored as 130.94. Are the prices in cents? They are expected in dollars."}]']
+        }
       }
     },
     outputs: {
@@ -160,10 +165,10 @@ export const inferResponseSchema = {
         required: ['name', 'datatype', 'shape', 'data'],
         properties: {
           name: { type: 'string', enum: OUTPUT_NAMES },
-          datatype: { type: 'string', enum: ['FP32', 'BOOL', 'BYTES'] },
+          datatype: { type: 'string', enum: ['FP32', 'BOOL'] },
           shape: { type: 'array', items: { type: 'integer' } },
           // A type list, not anyOf: fast-json-stringify checks anyOf branches with Ajv on every value.
-          data: { type: 'array', items: { type: ['number', 'boolean', 'string'] } }
+          data: { type: 'array', items: { type: ['number', 'boolean'] } }
         }
       }
     }

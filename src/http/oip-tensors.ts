@@ -29,20 +29,14 @@ export interface MetadataTensor {
 /** One tensor of an inference answer. */
 export interface ResponseOutput {
   readonly name: OutputName
-  readonly datatype: 'FP32' | 'BOOL' | 'BYTES'
+  readonly datatype: 'FP32' | 'BOOL'
   readonly shape: readonly number[]
-  readonly data: readonly number[] | readonly boolean[] | readonly string[]
+  readonly data: readonly number[] | readonly boolean[]
 }
 
-/**
- * The outputs that may be asked for. `warnings` (BYTES: per customer the JSON text of the input
- * warnings POST /predict/batch gives, "[]" for none) only when asked for by name, so a client that
- * asks for nothing gets the two tensors it always got.
- */
-export const OUTPUT_NAMES = ['probability', 'willBuy', 'warnings'] as const
+/** The model's outputs; a request that names none gets all of them, as the protocol says. */
+export const OUTPUT_NAMES = ['probability', 'willBuy'] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
-/** The outputs of a request that names none. */
-export const DEFAULT_OUTPUTS: readonly OutputName[] = ['probability', 'willBuy']
 
 /**
  * Datatypes a number field accepts. They all arrive as JSON numbers, so they reach the model exactly
@@ -67,7 +61,7 @@ export function inputMetadata (): MetadataTensor[] {
 }
 
 export function outputMetadata (): MetadataTensor[] {
-  return [{ name: 'probability', datatype: 'FP32', shape: [-1] }, { name: 'willBuy', datatype: 'BOOL', shape: [-1] }, { name: 'warnings', datatype: 'BYTES', shape: [-1] }]
+  return [{ name: 'probability', datatype: 'FP32', shape: [-1] }, { name: 'willBuy', datatype: 'BOOL', shape: [-1] }]
 }
 
 function shown (value: unknown): string {
@@ -200,9 +194,18 @@ export function customersFromInputs (inputs: readonly RequestInput[]): InputsRea
 /** The answer's tensors, in the order asked for: probabilities as reported by the scoring use case. */
 export function outputTensors (probabilities: ArrayLike<number>, predictions: readonly ScoredCustomer[], names: readonly OutputName[]): ResponseOutput[] {
   const shape = [predictions.length]
-  return names.map((name): ResponseOutput => {
-    if (name === 'probability') return { name, datatype: 'FP32', shape, data: Array.from(probabilities) }
-    if (name === 'willBuy') return { name, datatype: 'BOOL', shape, data: predictions.map((p) => p.willBuy) }
-    return { name, datatype: 'BYTES', shape, data: predictions.map((p) => JSON.stringify(p.warnings ?? [])) }
-  })
+  return names.map((name): ResponseOutput => name === 'probability'
+    ? { name, datatype: 'FP32', shape, data: Array.from(probabilities) }
+    : { name, datatype: 'BOOL', shape, data: predictions.map((p) => p.willBuy) })
+}
+
+/**
+ * The input warnings of the customers that have any, as the text of a JSON array of
+ * {row, field, code, message} (row from 0, as in error messages), or undefined when none has. A
+ * parameter, not an output: the protocol's parameters hold strings, numbers and booleans only, and
+ * an output tensor would be sent by default to every client that names none.
+ */
+export function warningsParameter (predictions: readonly ScoredCustomer[]): string | undefined {
+  const rows = predictions.flatMap((p, row) => (p.warnings ?? []).map((w) => ({ row, field: w.field, code: w.code, message: w.message })))
+  return rows.length === 0 ? undefined : JSON.stringify(rows)
 }

@@ -20,7 +20,7 @@ import {
   inferBodySchema, inferResponseSchema, liveSchema, modelMetadataSchema, modelParamsSchema, modelReadySchema,
   oipErrorResponses, serverMetadataSchema, serverReadySchema, versionParamsSchema
 } from '../oip-schemas.js'
-import { DEFAULT_OUTPUTS, customersFromInputs, inputMetadata, outputMetadata, outputTensors, type OutputName, type RequestInput } from '../oip-tensors.js'
+import { OUTPUT_NAMES, customersFromInputs, inputMetadata, outputMetadata, outputTensors, warningsParameter, type OutputName, type RequestInput } from '../oip-tensors.js'
 import type { Readiness } from '../readiness.js'
 import { summarizeProblems } from '../validation.js'
 
@@ -168,14 +168,14 @@ export function inferenceProtocolV2Routes (config: Config, versions: ModelVersio
       const read = customersFromInputs(body.inputs)
       if (read.problems !== null) throw new ServiceError('VALIDATION_FAILED', summarizeProblems(read.problems), read.problems)
       const customers = read.customers
-      const outputs: readonly OutputName[] = body.outputs?.map((o) => o.name) ?? DEFAULT_OUTPUTS
+      const outputs: readonly OutputName[] = body.outputs?.map((o) => o.name) ?? OUTPUT_NAMES
       const result = await versions.use(request.params.model_version, async (model) => await scoreCustomers(model, customers, { threshold: body.parameters?.threshold }))
       observeScored(customers, result)
       return {
         model_name: OIP_MODEL_NAME,
         model_version: result.modelVersion,
         id: body.id,
-        parameters: { threshold: result.threshold, warnedCustomers: result.warnedCustomers },
+        parameters: { threshold: result.threshold, warnedCustomers: result.warnedCustomers, warnings: warningsParameter(result.predictions) },
         outputs: outputTensors(result.probabilities, result.predictions, outputs)
       }
     })
