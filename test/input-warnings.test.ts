@@ -71,7 +71,9 @@ test('inputWarnings - reviewed false with a score other than the non-reviewers\'
   assert.equal(inputWarnings({ ...nonReviewer, reviewScore: 8.91 }, withRule), null)
   assert.equal(inputWarnings({ ...nonReviewer, reviewScore: null }, withRule), null)
   assert.equal(inputWarnings({ ...nonReviewer, reviewed: true }, withRule), null)
-  // A card without the rule's counts or without the usual score makes no claim.
+  // A card without the usual score makes no claim; one trained before quirks were counted warns without counts.
   assert.equal(inputWarnings(nonReviewer, trainingRanges(features, quirks)), null)
-  assert.equal(inputWarnings(nonReviewer, trainingRanges(features, [], 8.91)), null)
+  const older = inputWarnings(nonReviewer, trainingRanges(features, [], 8.91)) ?? []
+  assert.deepEqual(older.map((w) => [w.field, w.code]), [['reviewScore', 'INCONSISTENT']])
+  assert.match(older[0]?.message ?? '', /score 8\.91, so the model may read another score on a non-reviewer as a strong signal\. Send no reviewScore/)
 })

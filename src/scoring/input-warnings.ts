@@ -51,7 +51,7 @@ export interface TrainingRanges {
    * The score non-reviewers carry in training and the training customers who were non-reviewers with
    * another score (all buyers, in the audiobook data); null for a card without those facts.
    */
-  readonly nonReviewerScore: { readonly usual: number, readonly others: { readonly customers: number, readonly buyers: number } } | null
+  readonly nonReviewerScore: { readonly usual: number, readonly others: { readonly customers: number, readonly buyers: number } | null } | null
 }
 
 function opposite (quirks: readonly DataQuirk[]): boolean {
@@ -79,7 +79,7 @@ export function trainingRanges (features: readonly FieldStatistics[], quirks: re
     mins: Float64Array.from(ranges, (r) => r.min),
     maxs: Float64Array.from(ranges, (r) => r.max),
     listenerWithSeveralBooksUnseen: opposite(quirks),
-    nonReviewerScore: usualNonReviewerScore === undefined || others === undefined ? null : { usual: usualNonReviewerScore, others }
+    nonReviewerScore: usualNonReviewerScore === undefined ? null : { usual: usualNonReviewerScore, others: others ?? null }
   }
 }
 
@@ -143,13 +143,13 @@ export function inputWarnings (customer: CustomerInputs, training: TrainingRange
   }
   const nonReviewer = training.nonReviewerScore
   if (nonReviewer !== null && hasUnusualNonReviewerScore(customer, nonReviewer.usual)) {
-    const { customers, buyers } = nonReviewer.others
-    const outcome = buyers === customers ? (customers === 1 ? 'bought again' : 'all bought again') : `${buyers.toLocaleString('en-US')} bought again`
-    ;(warnings ??= []).push({
-      field: 'reviewScore',
-      code: 'INCONSISTENT',
-      message: `reviewed is false but reviewScore is ${round(customer.reviewScore as number)}: the training data gives non-reviewers the score ${round(nonReviewer.usual)}, and the ${counted(customers, 'non-reviewer', 'non-reviewers')} with another score ${outcome}, so the model scores this customer like them. Send no reviewScore (or null) for a customer who did not review`
-    })
+    const sent = `reviewed is false but reviewScore is ${round(customer.reviewScore as number)}: the training data gives non-reviewers the score ${round(nonReviewer.usual)}`
+    const others = nonReviewer.others
+    // A card trained before its data quirks were counted still knows the usual score: warned without the counts.
+    const seen = others === null
+      ? 'so the model may read another score on a non-reviewer as a strong signal'
+      : `and the ${counted(others.customers, 'non-reviewer', 'non-reviewers')} with another score ${others.buyers === others.customers ? (others.customers === 1 ? 'bought again' : 'all bought again') : `${others.buyers.toLocaleString('en-US')} bought again`}, so the model scores this customer like them`
+    ;(warnings ??= []).push({ field: 'reviewScore', code: 'INCONSISTENT', message: `${sent}, ${seen}. Send no reviewScore (or null) for a customer who did not review` })
   }
   return warnings
 }
