@@ -5,7 +5,7 @@
 // Loading a version runs in the serving process (file reads, TensorFlow.js model build, the executor's
 // golden check, warm-up), so the worst added latency is its longest synchronous stretch.
 // Also prints the memory added by holding one more version (pinned with ?modelVersion=).
-import { cp, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -93,3 +93,4 @@ await fetch(`${base}/predict?modelVersion=v-c`, { method: 'POST', headers: { 'co
 const after = memory()
 process.stdout.write(`one more loaded version: +${(after.heapMiB - before.heapMiB).toFixed(2)} MiB JS heap, +${(after.tensorKiB - before.tensorKiB).toFixed(1)} KiB of tensors${global.gc === undefined ? ' (run with node --expose-gc for exact figures)' : ''}\n`)
 await service.app.close()
+await rm(root, { recursive: true, force: true })

@@ -9,7 +9,8 @@
 // served 13 to 999 rows; its float32 sums ran in another order and moved 1 in 4 probabilities in the
 // 8th or 9th decimal (up to 1.2e-7) against the same customers in a batch of 1,000, so the file CLI's
 // last, shorter chunk and a small API batch could read differently. Measured in process with the
-// committed model, loops / wide / member: 1 row 0.014-0.021 / 0.050-0.104 / 0.26 ms; 12 rows 0.17 /
+// committed model (a scratch script, not kept, timing each path's function on golden-sized inputs,
+// 2026-11-29, two passes), loops / wide / member: 1 row 0.014-0.021 / 0.050-0.104 / 0.26 ms; 12 rows 0.17 /
 // 0.06-0.075 / 0.26-0.29 ms; 100 rows 1.5-1.7 / 0.21-0.29 / 0.30-0.45 ms; 1,000 rows 14-15 / 1.7-1.8 /
 // 0.85-0.95 ms; 10,000 rows 170-192 / 18-20 / 7.8-8.2 ms. Giving up the wide path costs at most ~0.2 ms
 // per small batch.

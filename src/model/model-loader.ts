@@ -2,8 +2,10 @@
 // hash, shapes: artefact-store.ts), the executor's golden check passed (compiled-ensemble.ts), warmed
 // up. Every failure is an ArtefactError naming the file, and nothing stays allocated after one, so a
 // bad version can be refused while another keeps serving.
+import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { ArtefactError, CARD_FILE, MODEL_FILE, loadArtefact, resolveCurrentDir } from '../artefact/artefact-store.js'
+import { CURRENT_FILE } from '../artefact/models-root.js'
 import { initTensorFlow, type BackendName } from '../artefact/tensorflow.js'
 import { Predictor } from './predictor.js'
 
@@ -40,7 +42,13 @@ export async function loadVerifiedModel (dir: string, expectedVersion?: string):
  */
 export async function loadConfiguredModel (config: { readonly modelDir: string | null, readonly modelsRoot: string, readonly backend: BackendName }): Promise<{ predictor: Predictor, dir: string }> {
   await initTensorFlow(config.backend)
-  if (config.modelDir !== null) return { predictor: await loadVerifiedModel(config.modelDir), dir: config.modelDir }
+  if (config.modelDir !== null) {
+    // A models root given as MODEL_DIR would fail on its missing card.json, which does not say why.
+    if (!existsSync(join(config.modelDir, CARD_FILE)) && existsSync(join(config.modelDir, CURRENT_FILE))) {
+      throw new ArtefactError(join(config.modelDir, CARD_FILE), `file is missing: MODEL_DIR names a models root (it holds ${CURRENT_FILE}), not a version folder; set MODEL_DIR to one of its version folders, or leave it empty to serve the version ${CURRENT_FILE} names`)
+    }
+    return { predictor: await loadVerifiedModel(config.modelDir), dir: config.modelDir }
+  }
   const dir = await resolveCurrentDir(config.modelsRoot)
   return { predictor: await loadVerifiedModel(dir, basename(dir)), dir }
 }

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { sha256 } from '../../src/artefact/artefact-store.js'
 import { tf } from '../../src/artefact/tensorflow.js'
+import { DEFAULT_MODELS_ROOT } from '../../src/artefact/models-root.js'
 import { loadConfig } from '../../src/config.js'
 import type { Predictor } from '../../src/model/predictor.js'
 import { createService, describeStartupFailure } from '../../src/service.js'
@@ -59,6 +60,10 @@ describe('service start-up', () => {
     assert.equal(app.server.listening, false)
     // The service made the model holder, so closing the service disposes the model's tensors.
     assert.ok(tf.memory().numTensors < tensorsServing, `tensors: ${tensorsServing} -> ${tf.memory().numTensors}`)
+  })
+
+  test('service - MODEL_DIR naming the models root instead of a version folder - fails saying so', async () => {
+    assert.match(await startupFailure({ MODEL_DIR: DEFAULT_MODELS_ROOT }), /card\.json: file is missing: MODEL_DIR names a models root \(it holds CURRENT\), not a version folder; set MODEL_DIR to one of its version folders/)
   })
 
   test('service - missing artefact directory - fails naming card.json', async () => {
