@@ -32,7 +32,7 @@ export function templateServes (template: readonly string[], path: readonly stri
 }
 
 export interface RouteMethods {
-  /** The methods other than `method` that `path` (no query string) is served with, in registration order. */
+  /** The methods other than `method` that `path` (no query string) is served with, in registration order; none when `method` serves it too. */
   readonly otherMethods: (path: string, method: string) => string[]
 }
 
@@ -47,7 +47,11 @@ export function recordRouteMethods (app: FastifyInstance): RouteMethods {
       const segments = segmentsOf(path)
       const found: string[] = []
       for (const route of routes) {
-        if (route.method !== method && !found.includes(route.method) && templateServes(route.segments, segments)) found.push(route.method)
+        if (!templateServes(route.segments, segments)) continue
+        // A route of this very method serves the path and sent it here itself (a file missing under
+        // /docs/static/*): a plain 404, not a 405 naming methods that would fail alike.
+        if (route.method === method) return []
+        if (!found.includes(route.method)) found.push(route.method)
       }
       return found
     }
