@@ -452,3 +452,9 @@ test('POST /v2/models/buy-again/infer - query parameters (?threshold=0.99) - 400
   assert.equal(response.statusCode, 400)
   assert.equal(response.json<{ error: string }>().error, 'querystring/threshold: is not an accepted field; querystring/foo: is not an accepted field')
 })
+
+test('POST /v2/models/buy-again/infer - an output asked for twice - 400, not the tensor twice', async () => {
+  const response = await postJson(app, INFER, { inputs: tensorsOf([validCustomer()]), outputs: [{ name: 'probability' }, { name: 'probability' }] })
+  assert.equal(response.statusCode, 400)
+  assert.match(response.json<{ error: string }>().error, /^outputs: must NOT have duplicate items/)
+})

@@ -1861,7 +1861,7 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default both), each once. Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
                         name: "probability" | "willBuy";
@@ -2332,7 +2332,7 @@ export interface operations {
                          */
                         data: unknown[];
                     }[];
-                    /** @description Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON. */
+                    /** @description Optional: the outputs wanted (default both), each once. Output parameters such as binary_data are ignored: data is always JSON. */
                     outputs?: {
                         /** @enum {string} */
                         name: "probability" | "willBuy";

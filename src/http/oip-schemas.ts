@@ -127,7 +127,8 @@ export const inferBodySchema = {
     },
     outputs: {
       type: 'array',
-      description: 'Optional: the outputs wanted (default both). Output parameters such as binary_data are ignored: data is always JSON.',
+      uniqueItems: true,
+      description: 'Optional: the outputs wanted (default both), each once. Output parameters such as binary_data are ignored: data is always JSON.',
       items: {
         type: 'object',
         additionalProperties: false,
