@@ -22,14 +22,17 @@ test('formatProbability - random and edge values - the JSON text of roundProbabi
   const random = createRandom(3)
   const values = [0, 1, 0.5, 0.1, 1e-12, 4.9e-10, 5e-10, 5.1e-10, 1e-9, 1.5e-7, 0.9999999994, 0.9999999996, Math.fround(0.1), -0.0,
     ...Array.from({ length: 20_000 }, () => random()), ...Array.from({ length: 2000 }, () => Math.fround(random() * 1e-5))]
+  // Checked in a plain loop and reported together: 22,000 values x 4 asserts with their messages took 1.7 s.
+  const shape = /^(0|1|0\.\d{0,8}[1-9]|[1-9](\.\d{1,2})?e-[789])$/
+  const wrong: string[] = []
   for (const p of values) {
     const text = formatProbability(p)
-    assert.match(text, /^(0|1|0\.\d{0,8}[1-9]|[1-9](\.\d{1,2})?e-[789])$/, `${p} -> ${text}`)
-    assert.equal(Number(text), roundProbability(p), `${p} -> ${text}`)
-    assert.ok(Math.abs(Number(text) - p) <= 5e-10 + 1e-16, `${p} -> ${text}`)
     // The CSV cell is the API's text, exponent notation below 1e-6 included.
-    assert.equal(text, JSON.stringify(roundProbability(p)), `${p} -> ${text}`)
+    const ok = shape.test(text) && Number(text) === roundProbability(p) && Math.abs(Number(text) - p) <= 5e-10 + 1e-16 &&
+      text === JSON.stringify(roundProbability(p))
+    if (!ok) wrong.push(`${p} -> ${text}`)
   }
+  assert.deepEqual(wrong.slice(0, 10), [])
   assert.equal(formatProbability(1.73e-7), '1.73e-7')
   assert.equal(formatProbability(9.99e-7), '9.99e-7')
   assert.equal(formatProbability(1e-6), '0.000001')
