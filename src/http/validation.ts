@@ -137,6 +137,10 @@ export function describeAjvErrors (errors: readonly ErrorObject[], part: string)
       message = e.instancePath.endsWith('/customerId')
         ? CUSTOMER_ID_PROBLEM
         : 'does not match any of the accepted forms'
+    } else if (e.keyword === 'enum') {
+      // Ajv's "must be equal to one of the allowed values" does not say which they are.
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? []
+      message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
     }
     if (path === '') path = part
     const key = `${path}\u0000${message}`
