@@ -3,7 +3,7 @@
 // answers are checked against. Stricter than the protocol where it leaves room (unknown fields are
 // refused, as everywhere in this API); the tensors' meaning is checked in oip-tensors.ts.
 import { OUTPUT_NAMES } from './oip-tensors.js'
-import { STATUS_HEADERS } from './schemas/error-responses.js'
+import { statusHeaders } from './schemas/error-responses.js'
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: a body that is not an inference request, or a tensor that is not a customer field (missing, unknown, wrong datatype, shape or length) or holds a value the field refuses; `error` names the tensor and the row (from 0).',
@@ -23,16 +23,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export function oipErrorResponses (...statuses: number[]): Record<number, object> {
   return Object.fromEntries(statuses.map((status) => [status, {
     description: ERROR_DESCRIPTIONS[status] ?? 'Error.',
-    ...headersOf(status),
+    ...statusHeaders(status),
     type: 'object',
     required: ['error'],
     properties: { error: { type: 'string', examples: ['input completion, row 7: must be <= 1'] } }
   }]))
-}
-
-function headersOf (status: number): object {
-  const names = STATUS_HEADERS[status] ?? []
-  return names.length === 0 ? {} : { headers: Object.fromEntries(names.map((name) => [name, { type: 'string' }])) }
 }
 
 const modelName = { type: 'string', description: 'The model: buy-again (any other name is 404).', examples: ['buy-again'] } as const

@@ -11,6 +11,7 @@
 // a probability.
 import type { DataQuirk, FieldStatistics } from '../artefact/model-card.js'
 import type { CustomerFieldName, CustomerInputs } from '../domain/customer.js'
+import { counted } from '../domain/counted.js'
 import { QUIRK_IDS, boughtSeveralBooks, hasListened, hasUnusualNonReviewerScore } from '../domain/data-rules.js'
 
 export type WarningCode = 'OUT_OF_RANGE' | 'INCONSISTENT' | 'UNSEEN_COMBINATION'
@@ -83,8 +84,6 @@ export function trainingRanges (features: readonly FieldStatistics[], quirks: re
   }
 }
 
-const counted = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
-
 const round = (x: number): number => Number(x.toPrecision(6))
 
 const outside = (value: number, min: number, max: number): boolean => value < min || value > max
@@ -148,7 +147,7 @@ export function inputWarnings (customer: CustomerInputs, training: TrainingRange
     // A card trained before its data quirks were counted still knows the usual score: warned without the counts.
     const seen = others === null
       ? 'so the model may read another score on a non-reviewer as a strong signal'
-      : `and the ${counted(others.customers, 'non-reviewer', 'non-reviewers')} with another score ${others.buyers === others.customers ? (others.customers === 1 ? 'bought again' : 'all bought again') : `${others.buyers.toLocaleString('en-US')} bought again`}, so the model scores this customer like them`
+      : `and the ${counted(others.customers, 'non-reviewer')} with another score ${others.buyers === others.customers ? (others.customers === 1 ? 'bought again' : 'all bought again') : `${others.buyers} bought again`}, so the model scores this customer like them`
     ;(warnings ??= []).push({ field: 'reviewScore', code: 'INCONSISTENT', message: `${sent}, ${seen}. Send no reviewScore (or null) for a customer who did not review` })
   }
   return warnings

@@ -21,7 +21,7 @@ const DESCRIPTIONS: Record<number, string> = {
  * their one definition in components.headers): a 503 with the Error body comes only from load shedding,
  * which always says when to retry. (A 401 and a 405 carry theirs on every route: openapi-wire.ts.)
  */
-export const STATUS_HEADERS: Readonly<Record<number, readonly string[]>> = {
+const STATUS_HEADERS: Readonly<Record<number, readonly string[]>> = {
   503: ['Retry-After']
 }
 
@@ -43,12 +43,16 @@ export const EDGE_ERRORS: Readonly<Record<string, { readonly status: number, rea
   RequestHeadersTooLarge: { status: 431, description: errorDescription(431) }
 }
 
+/**
+ * The `headers` a route schema's response for `status` declares (none: {}); the schemas are
+ * placeholders for @fastify/swagger, which openapi-wire.ts replaces with a $ref to the definition.
+ */
+export function statusHeaders (status: number): { headers?: Record<string, object> } {
+  const names = STATUS_HEADERS[status] ?? []
+  return names.length === 0 ? {} : { headers: Object.fromEntries(names.map((name) => [name, { type: 'string' }])) }
+}
+
 /** Route schema responses for these error statuses: the Error body and the headers the status carries. */
 export function errorResponses (...statuses: number[]): Record<number, object> {
-  return Object.fromEntries(statuses.map((status) => {
-    const names = STATUS_HEADERS[status] ?? []
-    // The schema here is a placeholder for @fastify/swagger: openapi-wire.ts replaces it with a $ref.
-    const headers = names.length > 0 ? { headers: Object.fromEntries(names.map((name) => [name, { type: 'string' }])) } : {}
-    return [status, { description: errorDescription(status), $ref: 'Error#', ...headers }]
-  }))
+  return Object.fromEntries(statuses.map((status) => [status, { description: errorDescription(status), $ref: 'Error#', ...statusHeaders(status) }]))
 }
