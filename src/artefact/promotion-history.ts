@@ -119,9 +119,11 @@ export function rollbackTarget (history: readonly Promotion[], current: string |
 export const PROMOTION_LOCK_FILE = '.promotion.lock'
 /**
  * A lock older than this, held from another host, is taken to be left by a process that died: a
- * promotion with --data scores the labelled file with two models, about 5-10 s for the 11,971-row
- * training file on this 2-core machine, so 10 minutes is far beyond any live holder. On the same host
- * a lock whose process is gone is stale at once.
+ * promotion with --data scores the labelled file with two models, 2.7 s in all for the 11,971-row
+ * training file on this 2-core machine (`time npm run models -- promote <v> --data
+ * ../shared/data/audiobooks.csv --models-dir <copy of models/>`, 2026-11-30), so 10 minutes is far
+ * beyond any live holder even on a much larger file. On the same host a lock whose process is gone is
+ * stale at once.
  */
 export const STALE_LOCK_MS = 10 * 60 * 1000
 
