@@ -93,8 +93,8 @@ export interface ScoreFile {
 
 /**
  * One output per input in `outDir`: the input's name with its .csv/.parquet extension replaced by the
- * output format's (kept as it is without one). Two inputs writing one output, or an output that is an
- * input, are refused before anything is read.
+ * output format's (kept as it is without one). Two inputs writing one output are refused before
+ * anything is read (an output that is an input: refuseInputOverwrites).
  */
 export function planOutputs (files: readonly string[], outDir: string, inputFormat: FileFormat | null, outputFormat: FileFormat | null): ScoreFile[] {
   const plans = files.map((input): ScoreFile => {
@@ -105,14 +105,37 @@ export function planOutputs (files: readonly string[], outDir: string, inputForm
     const out = outputFormat ?? format
     return { input, inputFormat: format, output: join(outDir, stem + EXTENSIONS[out]), outputFormat: out }
   })
-  const inputs = new Set(files.map((f) => resolve(f)))
   const writers = new Map<string, string>()
   for (const { input, output } of plans) {
     const target = resolve(output)
-    if (inputs.has(target)) throw new InputError(`--out ${outDir} would overwrite input ${input}: write the scored files to another directory`)
     const other = writers.get(target)
     if (other !== undefined) throw new InputError(`inputs ${other} and ${input} would both be written to ${output}: score them into different directories`)
     writers.set(target, input)
   }
   return plans
+}
+
+/** A file's identity (device and inode), or null when it does not exist: the same for any spelling and through links. */
+async function fileIdentity (path: string): Promise<string | null> {
+  const info = await stat(path).catch(() => null)
+  return info === null ? null : `${info.dev}:${info.ino}`
+}
+
+/**
+ * Refuses plans that would write over one of their inputs: an output is written under a temporary name
+ * and renamed over its path when complete, so it would replace the customers being read. Compared by
+ * device and inode, so another spelling (../, a symbolic or hard link) is caught too. `message` says it
+ * for the input about to be lost.
+ */
+export async function refuseInputOverwrites (plans: readonly ScoreFile[], message: (input: string) => string): Promise<void> {
+  const inputs = new Map<string, string>()
+  for (const { input } of plans) {
+    const identity = input === '-' ? null : await fileIdentity(input)
+    if (identity !== null) inputs.set(identity, input)
+  }
+  for (const { output } of plans) {
+    const identity = output === '-' ? null : await fileIdentity(output)
+    const input = identity === null ? undefined : inputs.get(identity)
+    if (input !== undefined) throw new InputError(message(input))
+  }
 }

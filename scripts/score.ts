@@ -15,7 +15,7 @@ import { DEFAULT_SCORING_BATCH_SIZE, MAX_SCORING_BATCH_SIZE, scoreCsvStream, typ
 import type { FileFormat } from '../src/scoring/scored-output.js'
 import type { Predictor } from '../src/model/predictor.js'
 import { EXIT_OK, EXIT_UNEXPECTED, InputError, UsageError, isDirectRun, numberFlag, reportFailure, type CliIo } from './cli-args.js'
-import { expandInputs, formatFlag, formatOfName, parseShard, planOutputs, shardFiles, type ScoreFile, type Shard } from './score-files.js'
+import { expandInputs, formatFlag, formatOfName, parseShard, planOutputs, refuseInputOverwrites, shardFiles, type ScoreFile, type Shard } from './score-files.js'
 
 /** Time between progress lines when stderr is not a terminal (a log file or CI). */
 const PLAIN_PROGRESS_INTERVAL_MS = 5000
@@ -168,24 +168,18 @@ async function planRun (args: ScoreArgs): Promise<RunPlan> {
     if (input === '-' && inputFormat === 'parquet') throw new UsageError('Parquet cannot be read from stdin (its index is at the end of the file): give the file')
     const output = args.output ?? '-'
     const outputFormat = args.outputFormat ?? (output === '-' ? 'csv' : formatOfName(output) ?? 'csv')
-    // The output replaces its path when complete: the same file as the input (any spelling, a link)
-    // would lose the customers it was reading.
-    if (input !== '-' && output !== '-' && await sameFile(input, output)) {
-      throw new InputError(`--out ${output} is the input file ${input}: write the scored file elsewhere`)
-    }
-    return { kind: 'single', file: { input, inputFormat, output, outputFormat } }
+    const file: ScoreFile = { input, inputFormat, output, outputFormat }
+    await refuseInputOverwrites([file], (lost) => `--out ${output} is the input file ${lost}: write the scored file elsewhere`)
+    return { kind: 'single', file }
   }
   if (args.inputs.includes('-')) throw new UsageError('- (stdin) can only be the one input')
   if (args.output === null || args.output === '-') throw new UsageError('--out DIR is required with several inputs, a directory or --shard: one scored file is written there per input')
   const all = await expandInputs(args.inputs, args.inputFormat)
   const mine = args.shard === null ? all : shardFiles(all, args.shard)
-  return { kind: 'several', files: planOutputs(mine, args.output, args.inputFormat, args.outputFormat), outDir: args.output, total: all.length }
-}
-
-/** Whether two paths name one existing file (same device and inode: any spelling, symbolic or hard links). */
-async function sameFile (a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)])
-  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino
+  const files = planOutputs(mine, args.output, args.inputFormat, args.outputFormat)
+  const outDir = args.output
+  await refuseInputOverwrites(files, (lost) => `--out ${outDir} would overwrite input ${lost}: write the scored files to another directory`)
+  return { kind: 'several', files, outDir, total: all.length }
 }
 
 /** An input opened for scoring: a CSV byte stream, or a Parquet file whose footer was read. */
